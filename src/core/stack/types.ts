@@ -32,4 +32,8 @@ export interface StackModel {
   services: Record<string, ServiceSpec>;
   /** The merged, interpolated compose document (services, networks, volumes, secrets, configs, …). */
   document: Record<string, unknown>;
+  /** Compose's project directory (the first file's directory): relative paths in the document resolve here. */
+  projectDir: string;
+  /** Variables used without a value or default (Compose substitutes "" and warns). */
+  unsetVariables: string[];
 }
