@@ -1,0 +1,1 @@
+"""Prometheus exporter module: HTTP middleware, Celery signal metrics (multiprocess-safe), Redis pool metrics."""

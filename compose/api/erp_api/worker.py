@@ -1,0 +1,39 @@
+"""`python -m erp_api.worker`: validate settings, prepare multiprocess metrics, run a prefork Celery worker."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from .exporter import multiproc
+from .settings import load_or_exit
+
+
+def main() -> int:
+    settings = load_or_exit()
+    multiproc.prepare_dir(settings.multiproc_dir)  # before prometheus_client is imported
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from .celery_app import make_celery
+    from .exporter import celery_metrics, worker_exporter
+
+    app = make_celery(settings)
+    celery_metrics.install(celery_metrics.CeleryMetrics(registry=None))
+    worker_exporter.install(app, settings)
+    argv = [
+        "worker",
+        "--pool=prefork",
+        f"--concurrency={settings.worker_concurrency}",
+        f"--queues={','.join(settings.worker_queues)}",
+        f"--hostname={settings.worker_nodename}",
+        f"--loglevel={settings.log_level.upper()}",
+        "--task-events",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    app.worker_main(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
