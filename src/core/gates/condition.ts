@@ -53,7 +53,8 @@ function num(v: Value, where: string): number {
   return v;
 }
 function list(v: Value, where: string): number[] {
-  if (!Array.isArray(v)) throw new ConditionEvalError(`${where} expects a list (results), got ${describe(v)}`);
+  if (!Array.isArray(v))
+    throw new ConditionEvalError(`${where} expects a list (results), got ${describe(v)}`);
   return v;
 }
 function nonEmpty(v: Value, where: string): number[] {
@@ -96,7 +97,9 @@ function tokenize(src: string): Token[] {
     const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
     if (id) {
       const w = id[0];
-      out.push(WORD_OPS[w] ? { type: 'op', text: WORD_OPS[w], pos: i + 1 } : { type: 'id', text: w, pos: i + 1 });
+      out.push(
+        WORD_OPS[w] ? { type: 'op', text: WORD_OPS[w], pos: i + 1 } : { type: 'id', text: w, pos: i + 1 },
+      );
       i += w.length;
       continue;
     }
@@ -140,7 +143,8 @@ export function parseCondition(src: string): Node {
   function primary(): Node {
     const t = next();
     if (t.type === 'num') return { kind: 'num', value: Number(t.text) };
-    if (t.type === 'op' && (t.text === '!' || t.text === '-')) return { kind: 'unary', op: t.text, arg: primary() };
+    if (t.type === 'op' && (t.text === '!' || t.text === '-'))
+      return { kind: 'unary', op: t.text, arg: primary() };
     if (t.type === 'op' && t.text === '(') {
       const e = expr(0);
       expect(')');
@@ -168,11 +172,17 @@ export function parseCondition(src: string): Node {
         }
         expect(')');
         if (args.length !== f.arity)
-          throw new ConditionSyntaxError(`${t.text}() takes ${f.arity} argument(s), got ${args.length}`, t.pos);
+          throw new ConditionSyntaxError(
+            `${t.text}() takes ${f.arity} argument(s), got ${args.length}`,
+            t.pos,
+          );
         return { kind: 'call', fn: t.text, args, pos: t.pos };
       }
       if (!(NAMES as readonly string[]).includes(t.text))
-        throw new ConditionSyntaxError(`unknown name "${t.text}" (expected one of ${NAMES.join(', ')})`, t.pos);
+        throw new ConditionSyntaxError(
+          `unknown name "${t.text}" (expected one of ${NAMES.join(', ')})`,
+          t.pos,
+        );
       return { kind: 'name', name: t.text, pos: t.pos };
     }
     throw new ConditionSyntaxError(`expected a value but found ${show(t)}`, t.pos);
@@ -271,6 +281,7 @@ function evalNode(node: Node, scope: Scope): Value {
 /** Evaluate a parsed condition to true/false; anything else is a ConditionEvalError. */
 export function evaluateCondition(node: Node, scope: Scope): boolean {
   const v = evalNode(node, scope);
-  if (typeof v !== 'boolean') throw new ConditionEvalError(`the condition gives ${describe(v)}, not true/false`);
+  if (typeof v !== 'boolean')
+    throw new ConditionEvalError(`the condition gives ${describe(v)}, not true/false`);
   return v;
 }

@@ -28,7 +28,11 @@ export interface GateRun {
   onMeasurement?: (gate: GateSpec, m: Measurement) => void;
 }
 
-async function measure(gate: GateSpec, run: GateRun, parsed: ReturnType<typeof parseConditions>): Promise<Measurement> {
+async function measure(
+  gate: GateSpec,
+  run: GateRun,
+  parsed: ReturnType<typeof parseConditions>,
+): Promise<Measurement> {
   const at = run.clock.now();
   const timeoutMs = Math.max(1, Math.min(gate.timeoutMs, run.deadlineAt - at));
   let samples: Sample[] = [];
@@ -74,9 +78,14 @@ export async function evaluateGate(gate: GateSpec, run: GateRun): Promise<GateRe
   };
   const wait = async (ms: number): Promise<GateResult | undefined> => {
     if (run.clock.now() + ms > run.deadlineAt)
-      return done('Error', `the deadline comes before the next measurement is due: ${pending()} — no verdict`);
+      return done(
+        'Error',
+        `the deadline comes before the next measurement is due: ${pending()} — no verdict`,
+      );
     await run.clock.sleep(ms, run.signal);
-    return run.signal?.aborted ? done('Skipped', `stopped: the run's verdict was already decided (${pending()})`) : undefined;
+    return run.signal?.aborted
+      ? done('Skipped', `stopped: the run's verdict was already decided (${pending()})`)
+      : undefined;
   };
 
   if (gate.initialDelayMs > 0) {
@@ -84,7 +93,8 @@ export async function evaluateGate(gate: GateSpec, run: GateRun): Promise<GateRe
     if (stop) return stop;
   }
   for (;;) {
-    if (run.signal?.aborted) return done('Skipped', `stopped: the run's verdict was already decided (${pending()})`);
+    if (run.signal?.aborted)
+      return done('Skipped', `stopped: the run's verdict was already decided (${pending()})`);
     const m = await measure(gate, run, parsed);
     if (run.signal?.aborted && m.phase === 'Error')
       return done('Skipped', `stopped: the run's verdict was already decided (${pending()})`);

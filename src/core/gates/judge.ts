@@ -17,7 +17,9 @@ export interface ParsedConditions {
   failure?: Node;
 }
 
-export function parseConditions(gate: Pick<GateSpec, 'successCondition' | 'failureCondition'>): ParsedConditions {
+export function parseConditions(
+  gate: Pick<GateSpec, 'successCondition' | 'failureCondition'>,
+): ParsedConditions {
   return {
     success: gate.successCondition !== undefined ? parseCondition(gate.successCondition) : undefined,
     failure: gate.failureCondition !== undefined ? parseCondition(gate.failureCondition) : undefined,
@@ -49,10 +51,12 @@ export function applyConditions(
     const failed = parsed.failure ? evaluateCondition(parsed.failure, scope) : undefined;
     if (failed) return { phase: 'Failed', message: `failureCondition true: ${gate.failureCondition}` };
     const ok = parsed.success ? evaluateCondition(parsed.success, scope) : undefined;
-    if (ok === true) return { phase: 'Successful', message: `successCondition true: ${gate.successCondition}` };
+    if (ok === true)
+      return { phase: 'Successful', message: `successCondition true: ${gate.successCondition}` };
     if (ok === false && failed === undefined)
       return { phase: 'Failed', message: `successCondition false: ${gate.successCondition}` };
-    if (ok === undefined) return { phase: 'Successful', message: `failureCondition false: ${gate.failureCondition}` };
+    if (ok === undefined)
+      return { phase: 'Successful', message: `failureCondition false: ${gate.failureCondition}` };
     return { phase: 'Inconclusive', message: 'neither successCondition nor failureCondition is true' };
   } catch (e) {
     if (e instanceof ConditionEvalError) return { phase: 'Error', message: `condition: ${e.message}` };
@@ -80,10 +84,17 @@ export function judge(
   const values = samples.map((s) => s.value);
   const scope: Scope = { results: values, result: one };
   if (!samples.length && gate.noData !== 'evaluate')
-    return { phase: POLICY_PHASE[gate.noData], message: `no data (empty result): noData policy "${gate.noData}"` };
+    return {
+      phase: POLICY_PHASE[gate.noData],
+      message: `no data (empty result): noData policy "${gate.noData}"`,
+    };
   const bad = values.find((v) => !Number.isFinite(v));
   if (bad !== undefined && gate.nonFinite !== 'evaluate')
-    return { phase: POLICY_PHASE[gate.nonFinite], value: one, message: `value is ${bad}: nonFinite policy "${gate.nonFinite}"` };
+    return {
+      phase: POLICY_PHASE[gate.nonFinite],
+      value: one,
+      message: `value is ${bad}: nonFinite policy "${gate.nonFinite}"`,
+    };
   if (baseline && gate.baseline) {
     const b = single(baseline, false);
     if (typeof b === 'string') return { phase: 'Error', value: one, message: `baseline: ${b}` };
@@ -94,7 +105,12 @@ export function judge(
         message: `baseline has no data: baseline noData policy "${gate.baseline.noData}"`,
       };
     if (!Number.isFinite(b) && gate.nonFinite !== 'evaluate')
-      return { phase: POLICY_PHASE[gate.nonFinite], value: one, baseline: b, message: `baseline is ${b}: nonFinite policy "${gate.nonFinite}"` };
+      return {
+        phase: POLICY_PHASE[gate.nonFinite],
+        value: one,
+        baseline: b,
+        message: `baseline is ${b}: nonFinite policy "${gate.nonFinite}"`,
+      };
     scope.baseline = b;
   }
   const decided = applyConditions(gate, parsed, scope);
@@ -134,7 +150,10 @@ export function assess(
 ): { phase: GatePhase; message: string } | undefined {
   const c = t.counts;
   if (c.Failed > gate.failureLimit)
-    return { phase: 'Failed', message: `${c.Failed} failed measurement(s), more than failureLimit ${gate.failureLimit}` };
+    return {
+      phase: 'Failed',
+      message: `${c.Failed} failed measurement(s), more than failureLimit ${gate.failureLimit}`,
+    };
   if (c.Inconclusive > gate.inconclusiveLimit)
     return {
       phase: 'Inconclusive',
@@ -147,6 +166,9 @@ export function assess(
     };
   const taken = c.Successful + c.Failed + c.Inconclusive;
   if (taken >= gate.count)
-    return { phase: 'Successful', message: `${taken} measurement(s) within limits (${c.Successful} successful)` };
+    return {
+      phase: 'Successful',
+      message: `${taken} measurement(s) within limits (${c.Successful} successful)`,
+    };
   return undefined;
 }

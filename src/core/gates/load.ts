@@ -45,7 +45,10 @@ function schemaProblem(e: ErrorObject): { path: string[]; message: string } {
     return { path, message: 'unknown key (check the spelling against docs/gates.md)' };
   }
   if (e.keyword === 'enum')
-    return { path, message: `expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    return {
+      path,
+      message: `expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
+    };
   if (e.keyword === 'pattern' && path.some((p) => /interval|delay|timeout|offset/i.test(p)))
     return { path, message: 'invalid duration: expected e.g. 500ms, 30s, 5m, 1h30m' };
   return { path, message: e.message ?? 'is invalid' };
@@ -65,10 +68,14 @@ const ms = (v: unknown): number => parseDuration(v as string) ?? NaN;
 
 function toGate(raw: RawGate, defaults: Record<string, unknown>, line: number | undefined): GateSpec {
   const get = <T>(k: keyof typeof GATE_DEFAULTS): T => (raw[k] ?? defaults[k] ?? GATE_DEFAULTS[k]) as T;
-  const conditions = [raw.successCondition, raw.failureCondition].filter((c): c is string => typeof c === 'string');
+  const conditions = [raw.successCondition, raw.failureCondition].filter(
+    (c): c is string => typeof c === 'string',
+  );
   const mentions = (re: RegExp): boolean => conditions.some((c) => re.test(c));
   // A condition that asks about NaN or an empty answer handles it, unless the gate set a policy (Argo's rule).
-  const nonFinite = (raw.nonFinite ?? defaults.nonFinite ?? (mentions(/\bis(NaN|Inf|Finite)\s*\(/) ? 'evaluate' : 'error')) as NoDataPolicy;
+  const nonFinite = (raw.nonFinite ??
+    defaults.nonFinite ??
+    (mentions(/\bis(NaN|Inf|Finite)\s*\(/) ? 'evaluate' : 'error')) as NoDataPolicy;
   const b = raw.baseline as { query?: string; offset?: string; noData?: string } | undefined;
   return {
     name: raw.name,
@@ -107,12 +114,18 @@ export function parseGatesFile(text: string, file: string): GatesFile {
     throw new InputError(`not valid YAML: ${e.message.split('\n')[0]}`, file, undefined, e.linePos?.[0].line);
   }
   const raw = doc.toJS() as RawFile;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError('expected a mapping at the top', file);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new InputError('expected a mapping at the top', file);
   if (!validateSchema(raw)) {
     const problems = (validateSchema.errors ?? []).map(schemaProblem);
     const first = problems[0];
     const line = lineOf(doc, lc, first.path);
-    throw new InputError(`${first.message}${line ? ` (line ${line})` : ''}`, file, fieldName(raw, first.path), line);
+    throw new InputError(
+      `${first.message}${line ? ` (line ${line})` : ''}`,
+      file,
+      fieldName(raw, first.path),
+      line,
+    );
   }
   const gatesFile: GatesFile = {
     file,
@@ -131,7 +144,8 @@ export function parseGatesFile(text: string, file: string): GatesFile {
 }
 
 export function loadGatesFile(path: string): GatesFile {
-  if (!existsSync(path)) throw new InputError('gates file not found (set gates.file or the gates-file input)', path);
+  if (!existsSync(path))
+    throw new InputError('gates file not found (set gates.file or the gates-file input)', path);
   return parseGatesFile(readFileSync(path, 'utf8'), path);
 }
 
@@ -141,13 +155,24 @@ export function loadGatesFile(path: string): GatesFile {
  */
 export function validateGates(gates: GatesFile, opts: { variables?: string[] } = {}): InputError[] {
   const problems: InputError[] = [];
-  const known = new Set<string>([...BUILTIN_VARIABLES, ...Object.keys(gates.variables), ...(opts.variables ?? [])]);
+  const known = new Set<string>([
+    ...BUILTIN_VARIABLES,
+    ...Object.keys(gates.variables),
+    ...(opts.variables ?? []),
+  ]);
   const seen = new Set<string>();
   const placeholders = Object.fromEntries([...known].map((k) => [k, gates.variables[k] ?? 'x']));
   for (const g of gates.gates) {
     const problem = (field: string, message: string): void => {
       const line = g.fieldLines?.[field] ?? g.line;
-      problems.push(new InputError(`${message}${line ? ` (line ${line})` : ''}`, gates.file, `gate ${g.name}: ${field}`, line));
+      problems.push(
+        new InputError(
+          `${message}${line ? ` (line ${line})` : ''}`,
+          gates.file,
+          `gate ${g.name}: ${field}`,
+          line,
+        ),
+      );
     };
     if (seen.has(g.name)) problem('name', 'duplicate gate name; names must be unique');
     seen.add(g.name);
@@ -157,7 +182,8 @@ export function validateGates(gates: GatesFile, opts: { variables?: string[] } =
       ['errorRetryInterval', g.errorRetryIntervalMs],
       ['timeout', g.timeoutMs],
     ] as const) {
-      if (!Number.isFinite(v) || v < 0) problem(field, 'invalid duration: expected e.g. 500ms, 30s, 5m, 1h30m');
+      if (!Number.isFinite(v) || v < 0)
+        problem(field, 'invalid duration: expected e.g. 500ms, 30s, 5m, 1h30m');
     }
     if (g.baseline && !Number.isFinite(g.baseline.offsetMs)) problem('baseline', 'invalid offset duration');
     if (g.timeoutMs === 0) problem('timeout', 'must be more than 0');
@@ -168,7 +194,10 @@ export function validateGates(gates: GatesFile, opts: { variables?: string[] } =
     for (const [field, q] of queries) {
       const unknown = variablesOf(q).filter((v) => !known.has(v));
       if (unknown.length) {
-        problem(field, `unknown variable $${unknown[0]} (expected one of ${[...known].map((k) => '$' + k).join(', ')})`);
+        problem(
+          field,
+          `unknown variable $${unknown[0]} (expected one of ${[...known].map((k) => '$' + k).join(', ')})`,
+        );
         continue;
       }
       const bad = checkPromql(substitute(q, placeholders));
@@ -187,6 +216,7 @@ export function validateGates(gates: GatesFile, opts: { variables?: string[] } =
       }
     }
   }
-  if (!gates.gates.length) problems.push(new InputError('no gates: add at least one under gates:', gates.file, 'gates'));
+  if (!gates.gates.length)
+    problems.push(new InputError('no gates: add at least one under gates:', gates.file, 'gates'));
   return problems;
 }

@@ -81,7 +81,8 @@ export function checkResponse(probe: ProbeConfig, status: number, body: string):
     }
     for (const [path, want] of fields) {
       const got = jsonAt(doc, path);
-      if (String(got) !== String(want)) return `JSON ${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
+      if (String(got) !== String(want))
+        return `JSON ${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
     }
   }
   if (probe.contains && !body.includes(probe.contains)) return `body does not contain "${probe.contains}"`;
@@ -145,7 +146,10 @@ export async function runProbe(probe: ProbeConfig, opts: ProbeOptions): Promise<
       message = why;
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      message = err.name === 'TimeoutError' ? `no answer within ${probe.timeout}` : `unreachable: ${err.cause?.code ?? err.message}`;
+      message =
+        err.name === 'TimeoutError'
+          ? `no answer within ${probe.timeout}`
+          : `unreachable: ${err.cause?.code ?? err.message}`;
       attempts.push({ ms: Math.round(performance.now() - t0), error: message });
     }
     if (opts.signal?.aborted) break;

@@ -65,7 +65,8 @@ interface Plan {
   deadlineMs: number;
   prometheusUrl: string;
   baseUrl: string;
-  baseline: { mode: 'none' } | { mode: 'previous' } | { mode: 'environment'; name: string; prometheusUrl: string };
+  baseline:
+    { mode: 'none' } | { mode: 'previous' } | { mode: 'environment'; name: string; prometheusUrl: string };
   variables: Record<string, string>;
   baselineVariables: Record<string, string>;
 }
@@ -80,7 +81,8 @@ function plan(o: CheckOptions): Plan {
   let baseline: Plan['baseline'] = { mode: 'none' };
   if (b === 'previous') baseline = { mode: 'previous' };
   else if (b !== 'none') {
-    if (b === o.environment) throw new InputError(`cannot be the environment being checked (${b})`, undefined, 'baseline');
+    if (b === o.environment)
+      throw new InputError(`cannot be the environment being checked (${b})`, undefined, 'baseline');
     const other = o.config.environments[b];
     if (!other)
       throw new InputError(
@@ -90,8 +92,15 @@ function plan(o: CheckOptions): Plan {
       );
     baseline = { mode: 'environment', name: b, prometheusUrl: other.prometheusUrl };
   }
-  const base = { environment: o.environment, project: o.config.project, release: o.release ?? '', baseline_release: o.baselineRelease ?? '' };
-  const gatesFile = o.probesOnly ? undefined : loadGatesFile(projectPath(o.config, o.gatesFile ?? o.config.gates.file));
+  const base = {
+    environment: o.environment,
+    project: o.config.project,
+    release: o.release ?? '',
+    baseline_release: o.baselineRelease ?? '',
+  };
+  const gatesFile = o.probesOnly
+    ? undefined
+    : loadGatesFile(projectPath(o.config, o.gatesFile ?? o.config.gates.file));
   const variables = { ...(gatesFile?.variables ?? {}), ...base };
   const baselineVariables = {
     ...variables,
@@ -99,7 +108,11 @@ function plan(o: CheckOptions): Plan {
     ...(baseline.mode === 'previous' ? { release: base.baseline_release } : {}),
   };
   for (const g of gatesFile?.gates ?? []) {
-    const where = (field: string): [string, string, number | undefined] => [gatesFile!.file, `gate ${g.name}: ${field}`, g.line];
+    const where = (field: string): [string, string, number | undefined] => [
+      gatesFile!.file,
+      `gate ${g.name}: ${field}`,
+      g.line,
+    ];
     const need = g.initialDelayMs + (g.count - 1) * g.intervalMs;
     if (need > deadlineMs)
       throw new InputError(
@@ -111,8 +124,16 @@ function plan(o: CheckOptions): Plan {
       if (uses(g.query, v) && !base[v])
         throw new InputError(`uses $${v} but no ${v.replace('_', '-')} was given`, ...where('query'));
     }
-    if (g.baseline && baseline.mode === 'previous' && uses(g.baseline.query ?? g.query, 'release') && !base.baseline_release)
-      throw new InputError('compares with the previous release by $release but no baseline-release was given', ...where('baseline'));
+    if (
+      g.baseline &&
+      baseline.mode === 'previous' &&
+      uses(g.baseline.query ?? g.query, 'release') &&
+      !base.baseline_release
+    )
+      throw new InputError(
+        'compares with the previous release by $release but no baseline-release was given',
+        ...where('baseline'),
+      );
   }
   return {
     gatesFile,
@@ -132,10 +153,15 @@ export function verdictOf(gates: GateResult[], probes: ProbeResult[]): Verdict {
   return 'passed';
 }
 
-function baselineFor(g: GateSpec, p: Plan, providerFor: (url: string) => QueryProvider): BaselineSource | undefined {
+function baselineFor(
+  g: GateSpec,
+  p: Plan,
+  providerFor: (url: string) => QueryProvider,
+): BaselineSource | undefined {
   if (!g.baseline || p.baseline.mode === 'none') return undefined;
   const query = substitute(g.baseline.query ?? g.query, p.baselineVariables);
-  if (p.baseline.mode === 'previous') return { provider: providerFor(p.prometheusUrl), query, offsetMs: g.baseline.offsetMs };
+  if (p.baseline.mode === 'previous')
+    return { provider: providerFor(p.prometheusUrl), query, offsetMs: g.baseline.offsetMs };
   return { provider: providerFor(p.baseline.prometheusUrl), query, offsetMs: 0 };
 }
 
@@ -154,7 +180,12 @@ export async function runChecks(o: CheckOptions): Promise<CheckResult> {
       `, deadline ${formatDuration(p.deadlineMs)}, baseline ${p.baseline.mode === 'environment' ? p.baseline.name : p.baseline.mode}`,
   );
 
-  const probesDone = runProbes(o.config.probes, { baseUrl: p.baseUrl, logger: log, clock, signal: stop.signal }).then((rs) => {
+  const probesDone = runProbes(o.config.probes, {
+    baseUrl: p.baseUrl,
+    logger: log,
+    clock,
+    signal: stop.signal,
+  }).then((rs) => {
     rs.forEach((r) => o.onProbe?.(r));
     if (rs.some((r) => !r.ok)) stop.abort();
     return rs;
@@ -166,7 +197,18 @@ export async function runChecks(o: CheckOptions): Promise<CheckResult> {
         log.warn(`gate ${g.name} compares with a baseline but the run has none (baseline: none): skipped`);
         const now = clock.now();
         const zero = { Successful: 0, Failed: 0, Inconclusive: 0, Error: 0 };
-        return { name: g.name, phase: 'Skipped', message: 'needs a baseline; the run has baseline: none', query, successCondition: g.successCondition, failureCondition: g.failureCondition, measurements: [], startedAt: now, finishedAt: now, counts: zero };
+        return {
+          name: g.name,
+          phase: 'Skipped',
+          message: 'needs a baseline; the run has baseline: none',
+          query,
+          successCondition: g.successCondition,
+          failureCondition: g.failureCondition,
+          measurements: [],
+          startedAt: now,
+          finishedAt: now,
+          counts: zero,
+        };
       }
       const r = await evaluateGate(g, {
         provider: providerFor(p.prometheusUrl),

@@ -5,7 +5,8 @@ import { svgChart } from './svg.js';
 import type { GateResult } from '../gates/types.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const row = (cells: string[], tag = 'td'): string => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+const row = (cells: string[], tag = 'td'): string =>
+  `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
 
 const CSS = `body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1em}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f0f0f0}
@@ -45,7 +46,14 @@ export function renderHtml(r: ReportInput): string {
   const probes = r.probes.length
     ? `<h2>HTTP probes</h2><table class="probes">${row(['probe', 'request', 'status', 'time', 'attempts', 'result'], 'th')}${r.probes
         .map((p) =>
-          row([esc(p.name), esc(`${p.method} ${p.url}`), String(p.status ?? '—'), `${p.ms} ms`, String(p.attempts.length), p.ok ? 'ok' : esc(p.message)]),
+          row([
+            esc(p.name),
+            esc(`${p.method} ${p.url}`),
+            String(p.status ?? '—'),
+            `${p.ms} ms`,
+            String(p.attempts.length),
+            p.ok ? 'ok' : esc(p.message),
+          ]),
         )
         .join('')}</table>`
     : '';

@@ -36,7 +36,8 @@ export function mermaidChart(g: GateResult): string[] {
     `  y-axis "value"`,
     `  line [${pts.map((p) => num(p.value)).join(', ')}]`,
   ];
-  if (pts.every((p) => p.baseline !== undefined)) lines.push(`  line [${pts.map((p) => num(p.baseline)).join(', ')}]`);
+  if (pts.every((p) => p.baseline !== undefined))
+    lines.push(`  line [${pts.map((p) => num(p.baseline)).join(', ')}]`);
   lines.push('```');
   return lines;
 }

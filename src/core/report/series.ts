@@ -63,8 +63,10 @@ export function num(v: number | undefined): string {
 /** Every series' value when a measurement has several (multiple: true). */
 export function valuesText(values: { labels: Record<string, string>; value: number }[]): string {
   if (values.length <= 1) return num(values[0]?.value);
-  return values
-    .slice(0, 6)
-    .map((s) => `${s.labels.instance ?? s.labels.job ?? Object.values(s.labels)[0] ?? ''}=${num(s.value)}`)
-    .join(', ') + (values.length > 6 ? ', …' : '');
+  return (
+    values
+      .slice(0, 6)
+      .map((s) => `${s.labels.instance ?? s.labels.job ?? Object.values(s.labels)[0] ?? ''}=${num(s.value)}`)
+      .join(', ') + (values.length > 6 ? ', …' : '')
+  );
 }

@@ -18,7 +18,8 @@ export function svgChart(title: string, pts: Point[]): string {
   const tMax = Math.max(...pts.map((p) => p.t), 1);
   const x = (t: number): number => PAD.l + ((W - PAD.l - PAD.r) * t) / tMax;
   const y = (v: number): number => H - PAD.b - ((H - PAD.t - PAD.b) * (v - lo)) / (hi - lo);
-  const path = (vals: [number, number][]): string => vals.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const path = (vals: [number, number][]): string =>
+    vals.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const ticks = [lo, (lo + hi) / 2, hi];
   const baseline = pts.filter((p) => p.baseline !== undefined);
   return [
