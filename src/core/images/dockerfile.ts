@@ -22,7 +22,7 @@ export function parseDockerfile(text: string): Instruction[] {
     const start = i + 1;
     let joined = first;
     while (joined.trimEnd().endsWith(escape) && i + 1 < lines.length) {
-      joined = joined.trimEnd().slice(0, -1);
+      joined = joined.trimEnd().slice(0, -1).trimEnd();
       i++;
       if (/^\s*#/.test(lines[i])) continue;
       joined += ' ' + lines[i].trim();
