@@ -98,7 +98,11 @@ export const secretsCheck: Check = {
     try {
       files = ctx.baseRef ? await changedFiles(ctx.root, ctx.baseRef) : await ctx.files();
     } catch (e) {
-      return skipped(`cannot list the change against ${ctx.baseRef}: ${(e as Error).message}`);
+      // A shallow clone may lack the base: scan everything rather than nothing.
+      ctx.logger.warn(
+        `cannot list the change against ${ctx.baseRef} (${(e as Error).message}); scanning every tracked file`,
+      );
+      files = await ctx.files();
     }
     const ignore = readIgnore(ctx.root);
     const scanned = files.filter((f) => !ignore.some((re) => re.test(f)));
