@@ -110,6 +110,10 @@ export function prepareCompose(
   return { document, hashes };
 }
 
+/**
+ * YAML 1.1 output: docker-compose v1 and Swarm's loader read YAML 1.1, where an unquoted yes/no/on/off is a
+ * boolean — 1.1 quoting keeps `--appendonly yes` a string.
+ */
 export function toYaml(doc: Mapping, header: string): string {
-  return `# ${header}\n` + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return `# ${header}\n` + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
 }

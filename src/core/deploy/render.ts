@@ -44,7 +44,11 @@ export function renderRelease(
   secrets: SecretFile[],
   logger: Logger,
 ): RenderedRelease {
-  const model = stackForEnvironment(config, s.env.name, { ...s.env.env, ...s.vars });
+  // ERP_RELEASE reaches containers: the built tag of the API image (stable for the same images, so a repeated
+  // deploy restarts nothing), unless the environment or the caller sets it.
+  const tag = images.api?.tag ?? Object.values(images)[0]?.tag;
+  const vars = { ...(tag ? { ERP_RELEASE: tag } : {}), ...s.env.env, ...s.vars };
+  const model = stackForEnvironment(config, s.env.name, vars);
   checkImageMap(images, Object.keys(model.services), 'images');
   let rendered: string;
   try {
@@ -52,7 +56,7 @@ export function renderRelease(
   } catch (e) {
     throw new InputError(messageOf(e), model.files[0], 'images');
   }
-  const prepared = prepareCompose(rendered, model.projectDir, secrets, { ...s.env.env, ...s.vars });
+  const prepared = prepareCompose(rendered, model.projectDir, secrets, vars);
   const document = s.driver.prepare(prepared.document, { project: s.env.projectName, secrets, logger });
   const header = `erp-deploy ${s.env.name} (${s.driver.name}) — ${posix.basename(model.files[0])} + ${model.files.length - 1} overlay(s); images pinned`;
   const services: Record<string, ReleaseService> = {};
