@@ -214,6 +214,19 @@ describe('pipeline orchestration (the reusable workflow, locally)', () => {
     ]);
   });
 
+  it('does not roll back twice when the rollout already restored the previous release', async () => {
+    const { steps, calls } = fakeSteps({
+      deploy: {
+        staging: { ok: false, changed: true, rolledBackTo: 'prev-staging', message: 'worker unhealthy' },
+      },
+    });
+    const r = await runPipeline(steps, opts(), new MemoryLogger());
+    expect(calls).toEqual(['test', 'build', 'deploy staging']);
+    expect(r.failure).toBe('deploy failed on staging: worker unhealthy; staging rolled back to prev-staging');
+    expect(r.stages.find((s) => s.name === 'rollback staging')).toMatchObject({ status: 'passed' });
+    expect(r.environments.staging.rolledBack).toEqual({ ok: true, releaseId: 'prev-staging' });
+  });
+
   it('reports a rollback that failed loudly', async () => {
     const { steps } = fakeSteps({
       check: { staging: { verdict: 'failed', failedGates: ['x'] } },

@@ -4,5 +4,12 @@ import { registerConfig } from './config.js';
 import { registerBuild } from './build.js';
 import { registerValidate } from './validate.js';
 import { registerCheck } from './check.js';
+import { registerPipeline } from './pipeline.js';
 
-export const commands: Register[] = [registerConfig, registerBuild, registerValidate, registerCheck];
+export const commands: Register[] = [
+  registerConfig,
+  registerBuild,
+  registerValidate,
+  registerCheck,
+  registerPipeline,
+];

@@ -165,6 +165,19 @@ export async function runPipeline(
     } else {
       skip('check', environment, 'the deploy failed');
       reason = `deploy failed on ${environment}: ${deployed.detail}`;
+      if (d?.rolledBackTo) {
+        result.stages.push({
+          name: `rollback ${environment}`,
+          kind: 'rollback',
+          environment,
+          status: 'passed',
+          detail: `the rollout restored ${d.rolledBackTo} by itself`,
+          ms: 0,
+        });
+        env.rolledBack = { ok: true, releaseId: d.rolledBackTo };
+        fail(`${reason}; ${environment} rolled back to ${d.rolledBackTo}`);
+        return false;
+      }
       if (!d?.changed) {
         skip('rollback', environment, 'the failed deploy changed nothing');
         fail(reason);

@@ -32,6 +32,8 @@ export interface DeployOutcome {
   url: string;
   /** Whether anything on the target changed (a failed deploy that changed nothing needs no rollback). */
   changed: boolean;
+  /** The rollout failed and restored this release by itself (the deploy core's automatic rollback). */
+  rolledBackTo?: string;
   message?: string;
 }
 
