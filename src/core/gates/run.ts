@@ -150,6 +150,8 @@ export function verdictOf(gates: GateResult[], probes: ProbeResult[]): Verdict {
   if (probes.some((p) => !p.ok) || gates.some((g) => g.phase === 'Failed')) return 'failed';
   if (gates.some((g) => g.phase === 'Error')) return 'error';
   if (gates.some((g) => g.phase === 'Inconclusive')) return 'inconclusive';
+  // Nothing judged (every gate skipped, or no gate and no probe) is not a pass.
+  if (gates.length ? !gates.some((g) => g.phase === 'Successful') : !probes.length) return 'inconclusive';
   return 'passed';
 }
 
