@@ -11,7 +11,7 @@ import { MemoryLogger, type Logger } from '../log.js';
 import { repositoryFiles } from './files.js';
 import { layoutOf } from './layout.js';
 import { ALL_CHECKS } from './checks/index.js';
-import type { Check, CheckContext, CheckResult, ValidationReport } from './types.js';
+import type { Check, CheckContext, CheckResult, Finding, ValidationReport } from './types.js';
 
 export interface ValidateOptions {
   /** Repository root (default: the current directory). */
@@ -93,11 +93,23 @@ export async function runValidation(opts: ValidateOptions = {}): Promise<Validat
   };
 }
 
+/** The same finding reached twice (an overlay merged per environment, a rule file checked via its config) counts once. */
+export function dedupe(list: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return list.filter((f) => {
+    const k = `${f.file}:${f.line}:${f.col}:${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
   const started = Date.now();
   const base = { name: check.name, title: check.title };
   try {
-    const out = await check.run(ctx);
+    const raw = await check.run(ctx);
+    const out = { ...raw, findings: dedupe(raw.findings) };
     const status = out.skipped
       ? 'skipped'
       : out.findings.some((f) => f.severity === 'error')

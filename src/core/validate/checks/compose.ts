@@ -94,7 +94,7 @@ function serviceChecks(ctx: CheckContext, env: string, model: StackModel): Findi
         ...at,
         severity: 'error',
         rule: 'CMP001',
-        message: `service ${s.name} has no healthcheck${env ? ` (environment ${env})` : ''}: add one (or mark a one-off job with restart: "no")`,
+        message: `service ${s.name} has no healthcheck: add one (or mark a one-off job with restart: "no")`,
       });
     }
     if (isProductionName(env) && s.image !== undefined) {
@@ -126,16 +126,6 @@ function fromInputError(ctx: CheckContext, e: unknown, fallback: string): Findin
     };
   }
   return { file: fallback, severity: 'error', rule: 'CMP000', message: messageOf(e) };
-}
-
-export function dedupe(list: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return list.filter((f) => {
-    const k = `${f.file}:${f.line}:${f.col}:${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 export const composeCheck: Check = {
@@ -170,6 +160,6 @@ export const composeCheck: Check = {
         findings.push(fromInputError(ctx, e, f));
       }
     }
-    return { findings: dedupe(findings), checked: files };
+    return { findings, checked: files };
   },
 };

@@ -69,9 +69,9 @@ export function parsePromtool(output: string, files: string[], fallbackFile: str
       continue;
     }
     const located = /^(\S+?):\s*(\d+):(\d+):\s*(.*)$/.exec(line);
-    if (located && known(located[1])) {
+    if (located && /\.ya?ml$/.test(located[1])) {
       const f: Finding = {
-        file: known(located[1])!,
+        file: known(located[1]) ?? located[1].replace(/^\.\//, ''),
         line: Number(located[2]),
         col: Number(located[3]),
         severity: 'error',
