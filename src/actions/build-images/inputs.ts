@@ -16,6 +16,7 @@ export interface Inputs {
   concurrency?: number;
   cache?: CacheMode;
   environment?: string;
+  noCache: boolean;
 }
 
 export function getInputs(): Inputs {
@@ -37,5 +38,6 @@ export function getInputs(): Inputs {
     concurrency: concurrency === undefined ? undefined : Number(concurrency),
     cache: getOptional('cache') as CacheMode | undefined,
     environment: getOptional('environment'),
+    noCache: getBool('no-cache', false),
   };
 }

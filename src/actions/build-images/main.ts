@@ -21,6 +21,7 @@ export async function main(): Promise<void> {
     concurrency: inputs.concurrency,
     cache: inputs.cache,
     environment: inputs.environment,
+    noCache: inputs.noCache,
     onProgress: (line) => core.info(line),
   });
   core.setOutput('images', JSON.stringify(result.images));
@@ -35,6 +36,6 @@ export async function main(): Promise<void> {
   }
   if (result.failures.length) throw failureError(result);
   core.info(
-    `${Object.keys(result.images).length} images in ${result.seconds}s (builder ${result.builder.kind})`,
+    `${Object.keys(result.images).length} images in ${result.seconds}s (builder: ${result.builder?.kind ?? 'none needed'})`,
   );
 }

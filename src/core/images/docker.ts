@@ -1,47 +1,9 @@
-/** Small engine queries and actions the build engine needs, all through exec.run with argument arrays. */
+/** Registry steps of the build engine through the docker CLI: login (password on stdin) and push. */
 import { run } from '../exec.js';
 import { FailedError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Builder } from './builder.js';
-
-export interface ImageFacts {
-  id: string;
-  size: number;
-  repoDigests: string[];
-  labels: Record<string, string>;
-}
-
-export async function inspectImage(b: Builder, ref: string): Promise<ImageFacts | undefined> {
-  const r = await run(b.client, ['image', 'inspect', '--format', '{{json .}}', ref], {
-    env: b.env,
-    ignoreReturnCode: true,
-    timeoutMs: 30_000,
-  });
-  if (r.code !== 0) return undefined;
-  const j = JSON.parse(r.stdout) as {
-    Id: string;
-    Size: number;
-    RepoDigests?: string[];
-    Config?: { Labels?: Record<string, string> };
-  };
-  return { id: j.Id, size: j.Size, repoDigests: j.RepoDigests ?? [], labels: j.Config?.Labels ?? {} };
-}
-
-/** The newest local image carrying label=value, or undefined. */
-export async function imageByLabel(b: Builder, label: string, value: string): Promise<string | undefined> {
-  const r = await run(b.client, ['image', 'ls', '-q', '--no-trunc', '--filter', `label=${label}=${value}`], {
-    env: b.env,
-    timeoutMs: 30_000,
-  });
-  return r.stdout
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean)[0];
-}
-
-export async function tagImage(b: Builder, id: string, refs: string[]): Promise<void> {
-  for (const ref of refs) await run(b.client, ['tag', id, ref], { env: b.env, timeoutMs: 30_000 });
-}
+import type { ImageFacts } from './engine.js';
 
 export async function pushImage(b: Builder, ref: string, logger: Logger): Promise<void> {
   await run(b.client, ['push', ref], { env: b.env, timeoutMs: 30 * 60_000, logger });

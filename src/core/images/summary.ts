@@ -1,6 +1,6 @@
 /** The image map as a markdown table (job summary and CLI), failures with their log tails in <details>. */
 import type { ImageMap } from './types.js';
-import type { BuildFailure } from './build.js';
+import type { BuildFailure } from './unit.js';
 
 const mb = (n: number): string => (n ? `${(n / 1_000_000).toFixed(1)} MB` : '—');
 const short = (id: string): string => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');
