@@ -2,7 +2,7 @@
  * Helpers for the stack's container test: the compose project `erpt-stack` on the local engine with ports in
  * 31100-31199 on 127.0.0.1, throw-away secrets, health waits, Prometheus queries and the traffic generator.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,19 @@ export const composeFileArgs = (): string[] => FILES.flatMap((f) => ['-f', f]);
 
 export function compose(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 300_000): Promise<ExecResult> {
   return run('docker-compose', ['-p', PROJECT, ...composeFileArgs(), ...args], { env, timeoutMs });
+}
+
+/**
+ * Build the stack's images with `docker-compose build`. Until compose/api/Dockerfile exists, the API image
+ * must already be on the engine under ERP_API_IMAGE (the test says so and fails otherwise).
+ */
+export async function buildImages(env: NodeJS.ProcessEnv): Promise<void> {
+  const withApi = existsSync(join(ROOT, 'compose/api/Dockerfile'));
+  await compose(env, ['build', ...(withApi ? [] : ['redis', 'prometheus', 'alertmanager'])], 600_000);
+  if (!withApi) {
+    console.log(`api: compose/api/Dockerfile is missing; using the existing image ${env.ERP_API_IMAGE}`);
+    await dockerOut(['image', 'inspect', '-f', '{{.Id}}', String(env.ERP_API_IMAGE)]);
+  }
 }
 
 export async function dockerOut(args: string[]): Promise<string> {
