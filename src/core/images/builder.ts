@@ -44,13 +44,11 @@ interface Probe {
 }
 
 async function probe(client: string, env: NodeJS.ProcessEnv): Promise<Probe | undefined> {
-  const version = await answers(
-    client,
-    ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'],
-    env,
-  );
+  const [version, buildx] = await Promise.all([
+    answers(client, ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'], env),
+    answers(client, ['buildx', 'version'], env),
+  ]);
   if (!version || version.endsWith('|')) return undefined;
-  const buildx = await answers(client, ['buildx', 'version'], env);
   let driver: string | undefined;
   if (buildx) {
     const inspect = await answers(client, ['buildx', 'inspect'], env);
