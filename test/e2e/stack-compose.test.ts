@@ -187,7 +187,7 @@ describe('the ERP stack on the local engine', () => {
     expect(await timed('doc-queries', () => emptyQueries(examples, 60_000))).toEqual([]);
   });
 
-  it('keeps Redis data across a restart of its container (AOF)', async () => {
+  it('keeps Redis data across a restart and a hard kill of its container (AOF)', async () => {
     const redis = await containerOf('redis');
     // Workers and Celery add and drop keys of their own all the time: count the ERP records, plus a sentinel.
     const erpKeys = (await redisCli(redis, '--scan', '--pattern', 'erp:*'))
@@ -204,6 +204,15 @@ describe('the ERP stack on the local engine', () => {
     const after = (await redisCli(redis, '--scan', '--pattern', 'erp:*')).split('\n').filter(Boolean).length;
     expect(after).toBe(erpKeys);
     expect(await redisCli(redis, 'GET', 'erpt:sentinel')).toBe('survives');
+    // A hard kill skips Redis's shutdown save: only the AOF (fsynced every second) brings the key back.
+    expect(await redisCli(redis, 'SET', 'erpt:after-kill', 'survives')).toBe('OK');
+    await sleep(1500);
+    await timed('redis-kill', async () => {
+      await dockerOut(['kill', '-s', 'KILL', redis]);
+      await dockerOut(['start', redis]);
+      await waitHealthy(['redis'], 60_000);
+    });
+    expect(await redisCli(redis, 'GET', 'erpt:after-kill')).toBe('survives');
     const customer = await api('GET', `/api/v1/customers/${createdCustomers[0]}`);
     expect(customer.status).toBe(200);
   });
