@@ -74,11 +74,12 @@ export const composeDriver: Driver = {
     return document;
   },
 
-  async check(target: Target, logger: Logger): Promise<void> {
+  async check(target: Target, logger: Logger): Promise<Record<string, string>> {
     const c = await detectCompose(target);
     logger.info(
       `compose: ${c.pre.length ? 'docker compose' : 'docker-compose'} ${c.version} on ${target.description}`,
     );
+    return { compose: c.version };
   },
 
   async validate(target: Target, project: string, file: string): Promise<void> {

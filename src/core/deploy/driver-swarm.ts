@@ -12,7 +12,9 @@ import { detectCompose } from './driver-compose.js';
 import type { ApplyRequest, ApplyResult, Driver, RunningService } from './driver.js';
 import { containers, docker, healthOf, RolloutError, sleep } from './engine.js';
 import { waitHealthy } from './health-wait.js';
-import { toSwarmDocument } from './swarm-doc.js';
+import { EDGE_SCRIPT } from './edge-proxy.js';
+import { EDGE_SCRIPT_FILE, toSwarmDocument } from './swarm-doc.js';
+import { posix } from 'node:path';
 import type { Target } from './target.js';
 
 interface UpdateStatus {
@@ -88,6 +90,27 @@ async function waitUpdates(req: ApplyRequest, before: Record<string, string>): P
   }
 }
 
+/**
+ * Swarm's routing mesh and virtual IPs need IPVS in the host kernel; without it (some VMs and sandboxes)
+ * published ports never answer, so the driver uses the edge proxy instead. ERP_SWARM_ROUTING=ingress|edge forces it.
+ */
+async function routingOf(
+  target: Target,
+  vars: Record<string, string | undefined>,
+  logger: Logger,
+): Promise<string> {
+  const forced = vars.ERP_SWARM_ROUTING;
+  if (forced === 'ingress' || forced === 'edge') return forced;
+  const ipvs = await target.exec('test', ['-d', '/proc/sys/net/ipv4/vs'], { ignoreReturnCode: true });
+  const routing = ipvs.code === 0 ? 'ingress' : 'edge';
+  if (routing === 'edge') {
+    logger.info(
+      `swarm: no IPVS on ${target.description} (no routing mesh): published ports go through <service>-edge proxies`,
+    );
+  }
+  return routing;
+}
+
 export const swarmDriver: Driver = {
   name: 'swarm',
 
@@ -95,15 +118,16 @@ export const swarmDriver: Driver = {
     return toSwarmDocument(document, ctx);
   },
 
-  async check(target: Target, logger: Logger, opts: { initSwarm?: boolean }): Promise<void> {
+  async check(target, logger, opts): Promise<Record<string, string>> {
     const state = (await docker(target, ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
-    if (state === 'active') return;
-    if (state === 'inactive' && opts.initSwarm) {
-      logger.info(
-        `swarm: ${target.description} is not in a swarm: docker swarm init --advertise-addr 127.0.0.1`,
-      );
-      await docker(target, ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
-      return;
+    if (state === 'active' || (state === 'inactive' && opts.initSwarm)) {
+      if (state === 'inactive') {
+        logger.info(
+          `swarm: ${target.description} is not in a swarm: docker swarm init --advertise-addr 127.0.0.1`,
+        );
+        await docker(target, ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+      }
+      return { routing: await routingOf(target, opts.vars, logger) };
     }
     throw new InputError(
       `the engine on ${target.description} is not an active Swarm node (state: ${state || 'unknown'}); ` +
@@ -158,6 +182,9 @@ export const swarmDriver: Driver = {
       req.logger.info(
         `swarm: docker stack deploy ${req.project} (rolling: ${changed.join(', ') || 'nothing'})`,
       );
+      if (req.document.configs && JSON.stringify(req.document.configs).includes(EDGE_SCRIPT_FILE)) {
+        await req.target.writeFile(posix.join(req.stateRoot, EDGE_SCRIPT_FILE), EDGE_SCRIPT, 0o644);
+      }
       await docker(
         req.target,
         ['stack', 'deploy', '--prune', '--resolve-image', 'never', '-c', req.composeFile, req.project],

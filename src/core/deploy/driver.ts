@@ -21,6 +21,18 @@ export interface RunningService {
   replicas: { running: number; desired: number };
 }
 
+export interface PrepareContext {
+  project: string;
+  secrets: SecretFile[];
+  logger: Logger;
+  /** <stateDir>/<project> on the target. */
+  stateRoot: string;
+  /** What check() found on the host. */
+  facts: Record<string, string>;
+  /** Interpolation variables (the environment's env map over the process environment). */
+  vars: Record<string, string | undefined>;
+}
+
 export interface ApplyRequest {
   target: Target;
   project: string;
@@ -34,6 +46,7 @@ export interface ApplyRequest {
   expectImageIds: Record<string, string>;
   timeoutMs: number;
   logger: Logger;
+  stateRoot: string;
 }
 
 export interface ApplyResult {
@@ -47,9 +60,16 @@ export interface ApplyResult {
 export interface Driver {
   readonly name: string;
   /** Turn the generic prepared document into what this driver deploys (e.g. Swarm's deploy: keys). */
-  prepare(document: Mapping, ctx: { project: string; secrets: SecretFile[]; logger: Logger }): Mapping;
-  /** Fail with a clear message when the host lacks what the driver needs (engine, compose, swarm). */
-  check(target: Target, logger: Logger, opts: { initSwarm?: boolean }): Promise<void>;
+  prepare(document: Mapping, ctx: PrepareContext): Mapping;
+  /**
+   * Fail with a clear message when the host lacks what the driver needs (engine, compose, swarm); returns
+   * facts about the host that prepare() uses (e.g. Swarm's routing: ingress or edge).
+   */
+  check(
+    target: Target,
+    logger: Logger,
+    opts: { initSwarm?: boolean; vars: Record<string, string | undefined> },
+  ): Promise<Record<string, string>>;
   /** Validate a written file with the tool itself (compose config / stack config). */
   validate(target: Target, project: string, composeFile: string): Promise<void>;
   current(target: Target, project: string): Promise<Record<string, RunningService>>;

@@ -57,7 +57,14 @@ export function renderRelease(
     throw new InputError(messageOf(e), model.files[0], 'images');
   }
   const prepared = prepareCompose(rendered, model.projectDir, secrets, vars);
-  const document = s.driver.prepare(prepared.document, { project: s.env.projectName, secrets, logger });
+  const document = s.driver.prepare(prepared.document, {
+    project: s.env.projectName,
+    secrets,
+    logger,
+    stateRoot: s.paths.root,
+    facts: s.facts,
+    vars,
+  });
   const header = `erp-deploy ${s.env.name} (${s.driver.name}) — ${posix.basename(model.files[0])} + ${model.files.length - 1} overlay(s); images pinned`;
   const services: Record<string, ReleaseService> = {};
   for (const [name, img] of Object.entries(images)) {

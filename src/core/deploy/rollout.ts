@@ -119,6 +119,7 @@ async function apply(
     expectImageIds: expect,
     timeoutMs: s.healthTimeoutMs,
     logger,
+    stateRoot: s.paths.root,
   });
 }
 

@@ -45,6 +45,8 @@ export interface Session {
   vars: NodeJS.ProcessEnv;
   who: string;
   healthTimeoutMs: number;
+  /** What the driver's check found on the host. */
+  facts: Record<string, string>;
 }
 
 export async function withSession<T>(
@@ -65,12 +67,14 @@ export async function withSession<T>(
       vars,
       who: opts.who ?? whoAmI(vars),
       healthTimeoutMs: parseDuration(env.healthTimeout) ?? 180_000,
+      facts: {},
     };
     if (opts.check !== false) {
       const version = await checkEngine(target);
       ctx.logger.debug(`engine ${version} on ${target.description}`);
-      await driver.check(target, ctx.logger, {
+      s.facts = await driver.check(target, ctx.logger, {
         initSwarm: opts.initSwarm ?? ['1', 'true'].includes(env.env.ERP_SWARM_INIT ?? ''),
+        vars: { ...env.env, ...vars },
       });
     }
     if (!opts.lock) return await fn(s);

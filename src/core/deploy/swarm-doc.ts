@@ -5,10 +5,17 @@
  * stops, so the API never refuses a request), stop-first for services that mount named volumes (two Redis
  * processes must never share one data directory), automatic rollback on failure in both.
  * Swarm secrets are immutable, so each secret's name carries a hash of its value.
+ *
+ * Routing: "ingress" (Swarm's routing mesh; needs IPVS in the kernel) publishes ports on the mesh; "edge"
+ * (hosts without IPVS) runs every service with endpoint_mode dnsrr and puts a `<service>-edge` proxy on each
+ * published port (see edge-proxy.ts).
  */
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import type { Logger } from '../log.js';
 import { isMapping, type Mapping } from './compose-doc.js';
-import type { SecretFile } from './secrets.js';
+import type { PrepareContext } from './driver.js';
+import { EDGE_SCRIPT } from './edge-proxy.js';
 
 const SERVICE_KEYS = new Set(
   (
@@ -55,6 +62,27 @@ function swarmPorts(ports: unknown[]): Mapping[] {
   });
 }
 
+export const EDGE_SCRIPT_FILE = 'edge-proxy.py';
+export const edgeScriptHash = (): string =>
+  createHash('sha256').update(EDGE_SCRIPT).digest('hex').slice(0, 12);
+
+/** The companion proxy that holds a service's published ports when there is no routing mesh. */
+function edgeService(name: string, svc: Mapping, ports: Mapping[], image: string): Mapping {
+  return {
+    image,
+    command: ['python3', '-u', '/edge/proxy.py'],
+    environment: { EDGE_ROUTES: ports.map((p) => `${p.target}=tasks.${name}:${p.target}`).join(',') },
+    configs: [{ source: 'erp_edge_proxy', target: '/edge/proxy.py', mode: 0o444 }],
+    ports: ports.map((p) => ({ ...p, mode: 'host' })),
+    ...(svc.networks !== undefined ? { networks: svc.networks } : {}),
+    deploy: {
+      endpoint_mode: 'dnsrr',
+      update_config: { order: 'stop-first', failure_action: 'rollback' },
+      restart_policy: { condition: 'any', delay: '1s' },
+    },
+  };
+}
+
 function swarmService(name: string, svc: Mapping, logger: Logger): Mapping {
   const out: Mapping = {};
   const dropped: string[] = [];
@@ -90,13 +118,20 @@ function swarmService(name: string, svc: Mapping, logger: Logger): Mapping {
   return out;
 }
 
-export function toSwarmDocument(
-  document: Mapping,
-  ctx: { project: string; secrets: SecretFile[]; logger: Logger },
-): Mapping {
+export function toSwarmDocument(document: Mapping, ctx: PrepareContext): Mapping {
+  const edge = ctx.facts.routing === 'edge';
+  const edgeImage = ctx.vars.ERP_EDGE_IMAGE || ctx.vars.PYTHON_IMAGE || 'python:3.11-slim-bookworm';
   const services: Mapping = {};
   for (const [name, svc] of Object.entries(isMapping(document.services) ? document.services : {})) {
-    services[name] = swarmService(name, svc as Mapping, ctx.logger);
+    const out = swarmService(name, svc as Mapping, ctx.logger);
+    if (edge) {
+      (out.deploy as Mapping).endpoint_mode = 'dnsrr';
+      if (Array.isArray(out.ports) && out.ports.length) {
+        services[`${name}-edge`] = edgeService(name, out, out.ports as Mapping[], edgeImage);
+        delete out.ports;
+      }
+    }
+    services[name] = out;
   }
   const out: Mapping = { version: '3.8', services };
   for (const [k, v] of Object.entries(document)) {
@@ -118,6 +153,15 @@ export function toSwarmDocument(
         return [n, ours ? { ...(v as Mapping), name: `${ctx.project}_${n}_${ours.hash}` } : v];
       }),
     );
+  }
+  if (edge) {
+    out.configs = {
+      ...(isMapping(out.configs) ? out.configs : {}),
+      erp_edge_proxy: {
+        file: posix.join(ctx.stateRoot, EDGE_SCRIPT_FILE),
+        name: `${ctx.project}_edge_${edgeScriptHash()}`,
+      },
+    };
   }
   return out;
 }
