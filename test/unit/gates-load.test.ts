@@ -77,7 +77,7 @@ describe('bad gates files', () => {
     [
       'unknown key',
       wrap('    sucessCondition: result < 2\n'),
-      /gates\.yml: gate err: sucessCondition: unknown key .*\(line 6\)/,
+      /gates\.yml: gate err: sucessCondition: unknown key; expected one of name, description, query, successCondition, .*\(line 6\)/,
     ],
     [
       'invalid duration',

@@ -13,7 +13,7 @@ import { checkPromql, substitute, variablesOf, BUILTIN_VARIABLES } from './promq
 import { ConditionSyntaxError, namesOf, parseCondition } from './condition.js';
 import type { GateSpec, GatesFile, NoDataPolicy } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(gatesSchema);
 
 /** Argo Rollouts' defaults, plus ours for what Argo does not have. */
@@ -42,7 +42,8 @@ function schemaProblem(e: ErrorObject): { path: string[]; message: string } {
   const path = e.instancePath.split('/').filter(Boolean);
   if (e.keyword === 'additionalProperties') {
     path.push((e.params as { additionalProperty: string }).additionalProperty);
-    return { path, message: 'unknown key (check the spelling against docs/gates.md)' };
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return { path, message: `unknown key; expected one of ${known.join(', ')}` };
   }
   if (e.keyword === 'enum')
     return {
