@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { getList, getOptional } from '../common/inputs.js';
+import { getBool, getList, getOptional } from '../common/inputs.js';
 import { actionsLogger } from '../common/logger.js';
 import { InputError, messageOf } from '../../core/errors.js';
 import {
@@ -38,7 +38,7 @@ export function getInputs(): Inputs {
     checks: getList('checks'),
     githubToken: getOptional('github-token'),
     baseRef: getOptional('base-ref'),
-    junitFile: getOptional('junit-file'),
+    junitFile: getBool('run-tests', true) ? getOptional('junit-file') : undefined,
     pytestOutcome: getOptional('pytest-outcome'),
   };
 }
