@@ -8,7 +8,8 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 APT_PACKAGES=(docker.io docker-compose mmdebstrap iptables prometheus prometheus-alertmanager redis-server
-  shellcheck wrk openssh-server openssh-client chromium iproute2 curl jq)
+  shellcheck wrk openssh-server openssh-client chromium iproute2 curl jq
+  docker-registry apache2-utils)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
