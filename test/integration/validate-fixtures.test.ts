@@ -63,8 +63,8 @@ describe('broken fixtures: each check catches its defect at the right place', ()
     const r = await check('dashboards');
     expect(at(r)).toEqual([
       'compose/grafana/dashboards/copy.json:2 DASH002',
-      'compose/grafana/dashboards/copy.json:11 DASH003',
-      'compose/grafana/dashboards/copy.json:17 DASH004',
+      'compose/grafana/dashboards/copy.json:14 DASH003',
+      'compose/grafana/dashboards/copy.json:22 DASH004',
     ]);
   });
 
