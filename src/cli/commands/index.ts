@@ -5,6 +5,7 @@ import { registerBuild } from './build.js';
 import { registerValidate } from './validate.js';
 import { registerCheck } from './check.js';
 import { registerPipeline } from './pipeline.js';
+import { registerDeploy } from './deploy.js';
 
 export const commands: Register[] = [
   registerConfig,
@@ -12,4 +13,5 @@ export const commands: Register[] = [
   registerValidate,
   registerCheck,
   registerPipeline,
+  registerDeploy,
 ];
