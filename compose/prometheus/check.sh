@@ -27,13 +27,17 @@ promtool check rules "$here"/rules/*.yml
 say "promtool test rules"
 (cd "$here/tests" && promtool test rules ./*.test.yml)
 
-say "every alert has a unit test"
+say "every alert has a firing and a not-firing unit test"
+# Each `alertname: X` line of a test is followed by `exp_alerts: []` (not firing) or `exp_alerts:` + items.
+cases=$(awk '/alertname:/ { name = $2; next } name != "" && /exp_alerts:/ { print name, ($2 == "[]" ? "quiet" : "fires"); name = "" }' "$here"/tests/*.test.yml)
 missing=0
 while read -r alert; do
-  grep -q "alertname: $alert\$" "$here"/tests/*.test.yml || { echo "no promtool test for alert $alert" >&2; missing=1; }
+  for kind in fires quiet; do
+    grep -qx "$alert $kind" <<<"$cases" || { echo "no promtool test where $alert $kind" >&2; missing=1; }
+  done
 done < <(sed -n 's/^ *- alert: *//p' "$here"/rules/*.yml)
-[ "$missing" -eq 0 ] && echo "  SUCCESS: every alert is tested"
-[ "$missing" -eq 0 ]
+[ "$missing" -eq 0 ] || exit 1
+echo "  SUCCESS: $(sed -n 's/^ *- alert: *//p' "$here"/rules/*.yml | wc -l) alerts, each tested firing and not firing ($(wc -l <<<"$cases") cases)"
 
 say "amtool check-config"
 amtool check-config "$am_config"
