@@ -63,6 +63,14 @@ export function realSteps(o: RealStepOptions): PipelineSteps {
         env: vars,
       });
       if (report.configProblem) throw new InputError(report.configProblem, config.file);
+      for (const r of report.results.filter((x) => x.status === 'failed')) {
+        for (const f of r.findings.filter((x) => x.severity === 'error')) {
+          logger.error(`[${r.name}${f.rule ? ` ${f.rule}` : ''}] ${f.message}`, {
+            file: f.file,
+            line: f.line,
+          });
+        }
+      }
       return { ok: report.ok, failedChecks: report.failed };
     },
 
