@@ -8,7 +8,10 @@ import { Stack, TEST_GATES, writeProject } from './gates-stack.js';
 
 const TOKEN = 'cli-t0ken-77';
 // Other ports than gates-smoke-check.test.ts: the two files may run one after the other with no gap.
-const stack = new Stack(TOKEN, 33050, { healthy: 33061, erroring: 33062 });
+const stack = new Stack(TOKEN, 33050, {
+  healthy: { port: 33061, mode: 'healthy' },
+  erroring: { port: 33062, mode: 'erroring' },
+});
 let dir: string;
 let config: string;
 
@@ -20,7 +23,10 @@ async function cli(args: string[]): Promise<{ code: number; out: string; log: st
   process.env.SMOKE_TOKEN = TOKEN;
   try {
     // main() wants the CLI's logger; the in-memory one has the same Logger interface.
-    const code = await main(['--config', config, 'check', ...args], logger as unknown as Parameters<typeof main>[1]);
+    const code = await main(
+      ['--config', config, 'check', ...args],
+      logger as unknown as Parameters<typeof main>[1],
+    );
     return { code, out: chunks.join(''), log: logger.text() };
   } finally {
     process.stdout.write = write;
@@ -56,10 +62,15 @@ describe('erp-deploy check', () => {
   }, 60_000);
 
   it('exits 2 on bad input, before measuring', async () => {
-    writeFileSync(join(dir, 'bad.yml'), TEST_GATES.replace('successCondition: result >= 1', 'successCondition: result >=> 1'));
+    writeFileSync(
+      join(dir, 'bad.yml'),
+      TEST_GATES.replace('successCondition: result >= 1', 'successCondition: result >=> 1'),
+    );
     const r = await cli(['healthy', '--gates-file', 'bad.yml']);
     expect(r.code).toBe(2);
-    expect(r.log).toMatch(/bad\.yml: gate workers-online: successCondition: invalid condition: expected a value but found ">" at column 10/);
+    expect(r.log).toMatch(
+      /bad\.yml: gate workers-online: successCondition: invalid condition: expected a value but found ">" at column 10/,
+    );
     expect(r.log).not.toMatch(/gate .* #1/);
     expect((await cli(['nowhere'])).code).toBe(2);
   }, 60_000);

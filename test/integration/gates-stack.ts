@@ -9,12 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type Mode = 'healthy' | 'erroring' | 'slow';
+export type Mode = 'healthy' | 'erroring' | 'broken' | 'slow';
 
 /** Per-second request rate and error share of each behaviour; latency histogram buckets. */
 const BEHAVIOUR: Record<Mode, { errorShare: number; latency: number }> = {
   healthy: { errorShare: 0, latency: 0.02 },
   erroring: { errorShare: 0.2, latency: 0.02 },
+  broken: { errorShare: 0.5, latency: 0.02 },
   slow: { errorShare: 0, latency: 1.5 },
 };
 const RATE = 20;
@@ -102,9 +103,15 @@ export class Target {
   }
 }
 
+/** Scrape jobs: name → port and behaviour; "down" jobs point at a port nobody listens on. */
+export type Jobs = Record<string, { port: number; mode: Mode | 'down' }>;
+export const JOBS: Jobs = {
+  healthy: { port: 33011, mode: 'healthy' },
+  erroring: { port: 33012, mode: 'erroring' },
+  slow: { port: 33013, mode: 'slow' },
+  down: { port: 33014, mode: 'down' },
+};
 export const PROM_PORT = 33000;
-export const PORTS = { healthy: 33011, erroring: 33012, slow: 33013, down: 33014 } as const;
-export const promUrl = `http://127.0.0.1:${PROM_PORT}`;
 
 export class Stack {
   readonly dir = mkdtempSync(join(tmpdir(), 'erp-gates-'));
@@ -113,11 +120,11 @@ export class Stack {
   constructor(
     readonly token: string,
     readonly promPort = PROM_PORT,
-    readonly ports: Record<string, number> = PORTS,
+    readonly jobs: Jobs = JOBS,
   ) {
-    this.targets = Object.entries(ports)
-      .filter(([name]) => name !== 'down')
-      .map(([name, port]) => new Target(name, port, name as Mode, token));
+    this.targets = Object.entries(jobs).flatMap(([name, j]) =>
+      j.mode === 'down' ? [] : [new Target(name, j.port, j.mode, token)],
+    );
   }
 
   target(name: string): Target {
@@ -127,8 +134,9 @@ export class Stack {
   /** Start the targets and Prometheus (1 s scrapes, each target its own job, "down" pointing at a closed port). */
   async start(): Promise<void> {
     await Promise.all(this.targets.map((t) => t.start()));
-    const jobs = Object.entries(this.ports).map(
-      ([name, port]) => `  - job_name: ${name}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']`,
+    const jobs = Object.entries(this.jobs).map(
+      ([name, { port }]) =>
+        `  - job_name: ${name}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']`,
     );
     const config = join(this.dir, 'prometheus.yml');
     writeFileSync(
@@ -207,9 +215,9 @@ export class Stack {
 
 /** Project configuration: one environment per target, all gated by the same Prometheus. */
 export function writeProject(dir: string, stack: Stack, gates: string, deadline = '60s'): string {
-  const envs = Object.entries(stack.ports)
+  const envs = Object.entries(stack.jobs)
     .map(
-      ([name, port]) =>
+      ([name, { port }]) =>
         `  ${name}:\n    url: http://127.0.0.1:${port}\n    prometheusUrl: http://127.0.0.1:${stack.promPort}`,
     )
     .join('\n');

@@ -1,6 +1,6 @@
 /** `erp-deploy init`: a starter erp-deploy.yml, then the list of what else the repository needs. */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseConfig, CONFIG_FILE } from '../config/load.js';
 import { missingFiles, type Missing } from './layout.js';
@@ -39,7 +39,7 @@ export interface InitResult {
 }
 
 export function writeStarter(root: string, opts: { force?: boolean; file?: string } = {}): InitResult {
-  const file = join(root, opts.file ?? CONFIG_FILE);
+  const file = resolve(root, opts.file ?? CONFIG_FILE);
   if (existsSync(file) && !opts.force) {
     throw new InputError('already exists; pass --force to overwrite it with the starter', file);
   }

@@ -54,7 +54,7 @@ export function lintDockerfile(text: string, file: string): Finding[] {
       'DF002',
       'the final stage has no USER: the container runs as root unless the base image sets one; add a non-root USER (e.g. USER 10001), or say which user the base image runs as with a comment "# user: <why>"',
     );
-  } else if (ROOT_USERS.has(lastUser.args.split(':')[0].trim())) {
+  } else if (lastUser && ROOT_USERS.has(lastUser.args.split(':')[0].trim())) {
     at(lastUser, 'DF002', `the final stage runs as ${lastUser.args}: switch to a non-root USER`);
   }
   const hasHealthcheck = final.instructions.some((i) => i.keyword === 'HEALTHCHECK');
