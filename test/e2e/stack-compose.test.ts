@@ -223,7 +223,10 @@ describe('the ERP stack on the local engine', () => {
       const badEnv = stackEnv(bad.dir);
       for (const [service, line] of [
         ['redis', 'redis: error: password file /run/secrets/redis_password (REDIS_PASSWORD_FILE) is empty'],
-        ['redis-exporter', 'redis-exporter: error: secret /run/secrets/redis_password is missing, unreadable or empty'],
+        [
+          'redis-exporter',
+          'redis-exporter: error: secret /run/secrets/redis_password is missing, unreadable or empty',
+        ],
       ]) {
         const r = await run(
           'docker-compose',
