@@ -17,6 +17,10 @@ import type { Check } from '../../src/core/validate/types.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'erp-validate-'));
 
+/** The CLI with an in-memory logger (main's parameter is typed by its default, the terminal logger). */
+const cli = (args: string[], logger: MemoryLogger): Promise<number> =>
+  main(args, logger as unknown as Parameters<typeof main>[1]);
+
 const fake = (name: string, run: Check['run']): Check => ({ name, title: name, run });
 
 describe('runValidation', () => {
@@ -84,7 +88,7 @@ describe('init and a repository without the expected files', () => {
   test('erp-deploy validate without a configuration: exit 2 and the list of what to create, no stack trace', async () => {
     const dir = tmp();
     const logger = new MemoryLogger();
-    const code = await main(['-c', join(dir, 'erp-deploy.yml'), 'validate'], logger);
+    const code = await cli(['-c', join(dir, 'erp-deploy.yml'), 'validate'], logger);
     expect(code).toBe(2);
     expect(logger.text()).toMatch(/erp-deploy.yml not found \(create one with `erp-deploy init`\)/);
     expect(logger.text()).toMatch(
@@ -96,11 +100,11 @@ describe('init and a repository without the expected files', () => {
   test('erp-deploy init then validate: the checks run and say what could not run', async () => {
     const dir = tmp();
     const logger = new MemoryLogger();
-    expect(await main(['-c', join(dir, 'erp-deploy.yml'), 'init'], logger)).toBe(0);
+    expect(await cli(['-c', join(dir, 'erp-deploy.yml'), 'init'], logger)).toBe(0);
     expect(logger.text()).toMatch(/wrote .*erp-deploy.yml/);
     mkdirSync(join(dir, 'compose'));
     writeFileSync(join(dir, 'compose/gates.yml'), 'version: 1\ngates: []\n');
-    const code = await main(
+    const code = await cli(
       ['-c', join(dir, 'erp-deploy.yml'), 'validate', '--checks', 'gates,dashboards'],
       logger,
     );
