@@ -9,6 +9,7 @@ import { expandGrafanaMacros, panelQueries } from '../../src/dashboards/index.js
 import {
   api,
   buildImages,
+  http,
   compose,
   composeFileArgs,
   containers,
@@ -166,6 +167,16 @@ describe('the ERP stack on the local engine', () => {
     expect(targets.filter((t) => t.health !== 'up').map((t) => `${t.labels.job}: ${t.lastError}`)).toEqual(
       [],
     );
+  });
+
+  it('sends alerts to Alertmanager and keeps Flower behind basic auth', async () => {
+    const am = await http('GET', `http://127.0.0.1:${PORTS.prometheus}/api/v1/alertmanagers`);
+    const active = (am.json as { data: { activeAlertmanagers: { url: string }[] } }).data.activeAlertmanagers;
+    expect(active.map((a) => a.url)).toEqual(['http://alertmanager:9093/api/v2/alerts']);
+    const flower = `http://127.0.0.1:${PORTS.flower}/`;
+    expect((await http('GET', flower)).status).toBe(401);
+    const auth = `Basic ${Buffer.from(secrets.flowerAuth).toString('base64')}`;
+    expect((await http('GET', flower, undefined, { authorization: auth })).status).toBe(200);
   });
 
   it('returns data for every dashboard panel query', async () => {

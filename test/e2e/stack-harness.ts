@@ -28,13 +28,18 @@ const FILES = ['compose/docker-compose.yml', 'compose/docker-compose.staging.yml
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Secrets as the contract wants them: files 0444 in a 0700 directory; the Redis password has quoting traps. */
-export function makeSecrets(overrides: Record<string, string> = {}): { dir: string; redisPassword: string } {
+export function makeSecrets(overrides: Record<string, string> = {}): {
+  dir: string;
+  redisPassword: string;
+  flowerAuth: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'erpt-stack-secrets-'));
   chmodSync(dir, 0o700);
   const redisPassword = `r"e\\d$is'${randomBytes(8).toString('hex')}`;
+  const flowerAuth = `admin:${randomBytes(8).toString('hex')}`;
   const files = {
     redis_password: redisPassword,
-    flower_basic_auth: `admin:${randomBytes(8).toString('hex')}`,
+    flower_basic_auth: flowerAuth,
     grafana_admin_password: randomBytes(12).toString('hex'),
     ...overrides,
   };
@@ -42,7 +47,7 @@ export function makeSecrets(overrides: Record<string, string> = {}): { dir: stri
     writeFileSync(join(dir, name), value ? value + '\n' : '');
     chmodSync(join(dir, name), 0o444);
   }
-  return { dir, redisPassword };
+  return { dir, redisPassword, flowerAuth };
 }
 
 export function removeSecrets(dir: string): void {
