@@ -18,11 +18,11 @@ export async function repositoryFiles(root: string): Promise<string[]> {
 
 /** Files added, copied, modified or renamed since the merge base with baseRef (work tree included). */
 export async function changedFiles(root: string, baseRef: string): Promise<string[]> {
-  const mb = await run('git', ['merge-base', baseRef, 'HEAD'], {
-    cwd: root,
-    ignoreReturnCode: true,
-    timeoutMs: 60_000,
-  });
+  const mergeBase = (ref: string) =>
+    run('git', ['merge-base', ref, 'HEAD'], { cwd: root, ignoreReturnCode: true, timeoutMs: 60_000 });
+  let mb = await mergeBase(baseRef);
+  // A pull request's base is a branch name (github.base_ref) that a checkout only has as origin/<name>.
+  if (mb.code !== 0 && !baseRef.startsWith('origin/')) mb = await mergeBase(`origin/${baseRef}`);
   if (mb.code !== 0)
     throw new Error(`cannot find the merge base of ${baseRef} and HEAD: ${mb.stderr.trim()}`);
   const base = mb.stdout.trim();
