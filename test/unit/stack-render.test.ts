@@ -78,6 +78,39 @@ describe('renderCompose', () => {
   });
 });
 
+describe('renderCompose absolutePaths', () => {
+  it('resolves relative bind mounts, env files and secret files against the project directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'erpt-render-'));
+    writeFileSync(
+      join(dir, 'c.yml'),
+      [
+        "version: '3.8'",
+        'services:',
+        '  a:',
+        '    image: a',
+        '    env_file: ./a.env',
+        '    volumes: ["./conf:/etc/conf:ro", "data:/data", "/abs:/abs", { type: bind, source: ../up, target: /up }]',
+        'secrets:',
+        '  s: { file: ./secrets/s }',
+        'volumes: { data: {} }',
+      ].join('\n'),
+    );
+    const model = loadStack([join(dir, 'c.yml')], { env: {} });
+    const kept = parse(renderCompose(model, {}));
+    expect(kept.version).toBe('3.8');
+    expect(kept.services.a.volumes[0]).toBe('./conf:/etc/conf:ro');
+    const abs = parse(renderCompose(model, {}, { absolutePaths: true }));
+    expect(abs.services.a.volumes).toEqual([
+      `${dir}/conf:/etc/conf:ro`,
+      'data:/data',
+      '/abs:/abs',
+      { type: 'bind', source: join(dir, '../up'), target: '/up' },
+    ]);
+    expect(abs.services.a.env_file).toEqual([join(dir, 'a.env')]);
+    expect(abs.secrets.s.file).toBe(join(dir, 'secrets/s'));
+  });
+});
+
 describe('stackForEnvironment', () => {
   it('merges overlays and takes variables from env files < environment env < process env', () => {
     const dir = project();

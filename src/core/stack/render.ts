@@ -4,6 +4,7 @@
  * Services that share a built image without building it (worker, flower use the api image) get the same ref.
  * Literal `$` is escaped again as `$$` so that Compose on the target does not interpolate twice.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { ImageMap } from '../images/types.js';
 import { escapeDollars } from './interpolate.js';
@@ -28,6 +29,37 @@ export function refsFor(model: StackModel, images: ImageMap): Record<string, str
 export interface RenderOptions {
   /** First comment line of the rendered file. */
   header?: string;
+  /**
+   * Resolve relative host paths (bind mounts, env_file, secret and config files) against the project
+   * directory, as `docker-compose config` does, so the file works from any directory on this machine.
+   * Default false: paths stay as written, for a target where the file sits in the project directory.
+   */
+  absolutePaths?: boolean;
+}
+
+const isRelative = (p: string): boolean => p === '.' || p.startsWith('./') || p.startsWith('../');
+
+function absoluteVolume(v: unknown, dir: string): unknown {
+  if (typeof v === 'string') {
+    const [src, ...rest] = v.split(':');
+    return rest.length && isRelative(src) ? [resolve(dir, src), ...rest].join(':') : v;
+  }
+  if (isMapping(v) && v.type === 'bind' && typeof v.source === 'string' && isRelative(v.source)) {
+    return { ...v, source: resolve(dir, v.source) };
+  }
+  return v;
+}
+
+function absoluteFiles(section: unknown, dir: string): unknown {
+  if (!isMapping(section)) return section;
+  return Object.fromEntries(
+    Object.entries(section).map(([k, v]) => [
+      k,
+      isMapping(v) && typeof v.file === 'string' && !isAbsolute(v.file)
+        ? { ...v, file: resolve(dir, v.file) }
+        : v,
+    ]),
+  );
 }
 
 export function renderCompose(model: StackModel, images: ImageMap, opts: RenderOptions = {}): string {
@@ -42,10 +74,26 @@ export function renderCompose(model: StackModel, images: ImageMap, opts: RenderO
       }
       delete svc.build;
     }
+    if (opts.absolutePaths) {
+      if (Array.isArray(svc.volumes))
+        svc.volumes = svc.volumes.map((v) => absoluteVolume(v, model.projectDir));
+      if (svc.env_file !== undefined) {
+        svc.env_file = ([] as unknown[])
+          .concat(svc.env_file)
+          .map((f) => (typeof f === 'string' ? resolve(model.projectDir, f) : f));
+      }
+    }
     services[name] = svc;
   }
-  const doc = escapeDollars({ ...model.document, services }) as Mapping;
-  delete doc.version;
+  const top: Mapping = { ...model.document, services };
+  if (opts.absolutePaths) {
+    top.secrets = absoluteFiles(top.secrets, model.projectDir);
+    top.configs = absoluteFiles(top.configs, model.projectDir);
+  }
+  // `version` stays as written: `docker stack deploy` needs it; Compose v2 ignores it.
+  const doc = escapeDollars(top) as Mapping;
+  if (doc.configs === undefined) delete doc.configs;
+  if (doc.secrets === undefined) delete doc.secrets;
   const header =
     opts.header ?? `Rendered by erp-deploy from ${model.files.length} compose file(s); images pinned.`;
   return `# ${header}\n` + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
