@@ -13,6 +13,7 @@ import { loadSubActions, parseAction } from '../../src/docs/actions.js';
 import { COMMANDS, rootActionYaml } from '../../src/docs/root-action.js';
 import { configurationRows } from '../../src/docs/configuration.js';
 import { configSchema } from '../../src/core/config/schema.js';
+import { evaluate } from '../helpers/workflow-sim.js';
 
 const expected = generatedFiles('.');
 
@@ -82,6 +83,47 @@ describe('root action (uses: org/erp-deploy@v1)', () => {
       // the runner's own mapping: a sub-action's main reads the same variables from its action.yml inputs
       expect(existsSync(`dist/${a.id}/index.js`)).toBe(true);
     }
+  });
+
+  it('hands the inputs to the bundle as the runner would (hyphenated names included)', () => {
+    const step = root.runs.steps.find((s) => s.id === 'erp-smoke-check')!;
+    const runStep = (inputs: Record<string, string>) => {
+      const all = { ...Object.fromEntries(Object.keys(root.inputs).map((k) => [k, ''])), ...inputs };
+      const env = Object.fromEntries(
+        Object.entries(step.env!).map(([k, v]) => [
+          k,
+          String(
+            evaluate(v, {
+              inputs: all,
+              needs: {},
+              status: { success: true, failure: false, cancelled: false },
+            }),
+          ),
+        ]),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'erp-root-run-'));
+      try {
+        writeFileSync(join(dir, 'out'), '');
+        return spawnSync('node', [step.run!.match(/"\$GITHUB_ACTION_PATH\/(.+)"/)![1]], {
+          env: {
+            PATH: process.env.PATH,
+            ...env,
+            GITHUB_OUTPUT: join(dir, 'out'),
+            GITHUB_STEP_SUMMARY: join(dir, 'sum'),
+          },
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const unknownEnv = runStep({ command: 'check', config: 'erp-deploy.yml', environment: 'nope' });
+    expect(unknownEnv.status).toBe(1);
+    expect(unknownEnv.stdout).toMatch(/unknown environment "nope"/);
+    const badGates = runStep({ command: 'check', environment: 'staging', 'gates-file': 'no-such-gates.yml' });
+    expect(badGates.status).toBe(1);
+    expect(badGates.stdout).toMatch(/no-such-gates\.yml/);
   });
 
   it('rejects an unknown command with one clear line', () => {

@@ -133,7 +133,11 @@ describe('reusable pipeline: every failure combination (simulated on the real gr
   ];
   const scenarios: { name: string; s: Scenario }[] = [];
   for (let mask = 0; mask < 1 << failing.length; mask++) {
-    for (const changed of ['true', 'false']) {
+    for (const [changed, autoRollback] of [
+      ['true', false],
+      ['true', true],
+      ['false', false],
+    ] as const) {
       for (const [skip, stagingOnly] of [
         [false, false],
         [true, false],
@@ -143,13 +147,15 @@ describe('reusable pipeline: every failure combination (simulated on the real gr
         const outcome: Scenario['outcome'] = {};
         for (const f of fails) outcome[f] = { result: 'failure' };
         for (const env of ['staging', 'production']) {
+          // a failed rollout either left the new release r2 serving, or restored r1 by itself (automatic rollback)
+          const restored = autoRollback && outcome[`deploy-${env}`]?.result === 'failure';
           outcome[`deploy-${env}`] = {
             ...outcome[`deploy-${env}`],
-            outputs: { 'release-id': 'r2', 'previous-release-id': 'r1', changed },
+            outputs: { 'release-id': restored ? 'r1' : 'r2', 'previous-release-id': 'r1', changed },
           };
         }
         scenarios.push({
-          name: `fail [${fails.join(',')}] changed=${changed} skip=${skip} stagingOnly=${stagingOnly}`,
+          name: `fail [${fails.join(',')}] changed=${changed} autoRollback=${autoRollback} skip=${skip} stagingOnly=${stagingOnly}`,
           s: { inputs: { ...defaults, 'skip-staging': skip, 'staging-only': stagingOnly }, outcome },
         });
       }
@@ -173,8 +179,11 @@ describe('reusable pipeline: every failure combination (simulated on the real gr
       if (s.inputs['staging-only'] === true) expect([ctx, ran('deploy-production')]).toEqual([ctx, false]);
       for (const env of ['staging', 'production']) {
         const gateFailed = r[`check-${env}`] === 'failure';
+        const out = s.outcome![`deploy-${env}`].outputs!;
         const deployFailedAfterChange =
-          r[`deploy-${env}`] === 'failure' && s.outcome![`deploy-${env}`].outputs!.changed === 'true';
+          r[`deploy-${env}`] === 'failure' &&
+          out.changed === 'true' &&
+          out['release-id'] !== out['previous-release-id'];
         // rollback runs exactly when that environment's gate failed or its rollout failed after changing it
         expect([ctx, env, ran(`rollback-${env}`)]).toEqual([ctx, env, gateFailed || deployFailedAfterChange]);
       }
