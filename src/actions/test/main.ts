@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { getBool, getList, getOptional } from '../common/inputs.js';
 import { actionsLogger } from '../common/logger.js';
+import type { Logger, Where } from '../../core/log.js';
 import { InputError, messageOf } from '../../core/errors.js';
 import {
   runValidation,
@@ -114,13 +115,15 @@ async function runChecks(inputs: Inputs): Promise<ValidationReport | undefined> 
       relative(workspace(), configFile),
     );
   }
-  return runValidation({
-    root,
-    config,
-    checks: inputs.checks,
-    baseRef: inputs.baseRef,
-    logger: actionsLogger,
-  });
+  // Annotations need workspace-relative paths; findings are relative to the configuration's directory.
+  const prefix = relative(workspace(), root);
+  const at = (w?: Where): Where | undefined => (w?.file && prefix ? { ...w, file: join(prefix, w.file) } : w);
+  const logger: Logger = {
+    ...actionsLogger,
+    warn: (m, w) => actionsLogger.warn(m, at(w)),
+    error: (m, w) => actionsLogger.error(m, at(w)),
+  };
+  return runValidation({ root, config, checks: inputs.checks, baseRef: inputs.baseRef, logger });
 }
 
 export async function main(): Promise<void> {
