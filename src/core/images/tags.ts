@@ -113,21 +113,27 @@ async function git(args: string[], cwd: string): Promise<string> {
 
 /** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
 export async function gitContext(root: string, env: NodeJS.ProcessEnv = process.env): Promise<GitContext> {
-  const sha = env.GITHUB_SHA || (await git(['rev-parse', 'HEAD'], root)) || '0'.repeat(40);
   const ref = env.GITHUB_REF ?? '';
+  const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
+  // Only what GitHub's variables do not say is asked from git, all at once.
+  const [headSha, headBranch, exactTag, remote] = await Promise.all([
+    env.GITHUB_SHA ? '' : git(['rev-parse', 'HEAD'], root),
+    ref ? '' : git(['rev-parse', '--abbrev-ref', 'HEAD'], root),
+    ref || env.GITHUB_ACTIONS ? '' : git(['describe', '--tags', '--exact-match', 'HEAD'], root),
+    fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
+  ]);
+  const sha = env.GITHUB_SHA || headSha || '0'.repeat(40);
   let branch = '';
   let version = '';
   if (ref.startsWith('refs/tags/')) version = ref.slice('refs/tags/'.length);
   else if (env.GITHUB_HEAD_REF) branch = env.GITHUB_HEAD_REF;
   else if (ref.startsWith('refs/heads/')) branch = ref.slice('refs/heads/'.length);
   else if (!ref) {
-    const b = await git(['rev-parse', '--abbrev-ref', 'HEAD'], root);
-    branch = b === 'HEAD' ? '' : b;
-    if (!env.GITHUB_ACTIONS) version = await git(['describe', '--tags', '--exact-match', 'HEAD'], root);
+    branch = headBranch === 'HEAD' ? '' : headBranch;
+    version = exactTag;
   }
-  const source =
-    env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL
-      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
-      : (await git(['config', '--get', 'remote.origin.url'], root)).replace(/\.git$/, '');
+  const source = fromGithub
+    ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
+    : remote.replace(/\.git$/, '');
   return { sha, branch: branch.replace(/[^A-Za-z0-9_.-]/g, '-'), version, source };
 }
