@@ -1,5 +1,6 @@
 /** Every generated file of the repository: path → expected content (pure: reads the sources under root). */
 import { readFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { join } from 'node:path';
 import { configSchema } from '../core/config/schema.js';
 import { loadSubActions, parseAction } from './actions.js';
@@ -7,7 +8,13 @@ import { referenceMarkdown } from './reference.js';
 import { rootActionYaml } from './root-action.js';
 import { configurationMarkdown } from './configuration.js';
 
-export function generatedFiles(root: string): Record<string, string> {
+/** The schema as the repository's prettier writes JSON (so `prettier --check .` and the sync test agree). */
+async function prettyJson(value: unknown, root: string): Promise<string> {
+  const options = (await resolveConfig(join(root, 'schema/x.json'))) ?? {};
+  return format(JSON.stringify(value), { ...options, parser: 'json' });
+}
+
+export async function generatedFiles(root: string): Promise<Record<string, string>> {
   const subs = loadSubActions(root);
   const rootAction = rootActionYaml(subs);
   return {
@@ -18,6 +25,6 @@ export function generatedFiles(root: string): Record<string, string> {
       readFileSync(join(root, 'src/core/config/types.ts'), 'utf8'),
       readFileSync(join(root, 'erp-deploy.yml'), 'utf8'),
     ),
-    'schema/erp-deploy.schema.json': JSON.stringify(configSchema, null, 2) + '\n',
+    'schema/erp-deploy.schema.json': await prettyJson(configSchema, root),
   };
 }

@@ -10,7 +10,7 @@ import { generatedFiles } from './generate.js';
 const root = process.argv.find((a, i) => i > 1 && !a.startsWith('--')) ?? process.cwd();
 const check = process.argv.includes('--check');
 let stale = 0;
-for (const [path, text] of Object.entries(generatedFiles(root))) {
+for (const [path, text] of Object.entries(await generatedFiles(root))) {
   const file = join(root, path);
   const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   if (current === text) continue;
