@@ -116,7 +116,7 @@ describe('reusable pipeline: job graph', () => {
       const step = (j.steps as Record<string, Record<string, string>>[]).find(
         (s) => s.with?.command === 'rollback',
       )!;
-      expect(step.with.release).toBe(`\${{ needs.deploy-${env}.outputs.previous-release-id }}`);
+      expect(step.with.release).toBe(`\${{ needs.deploy-${env}.outputs.previous-release-id || 'previous' }}`);
     }
   });
 });
