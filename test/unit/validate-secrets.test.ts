@@ -12,7 +12,9 @@ const found = (text: string): string[] => scanText(text, 'f').map((f) => `${f.li
 
 describe('secret scanning patterns', () => {
   test('private keys, AWS key ids, GitHub tokens, with line and column', () => {
-    expect(found(`a\n  ${pem}\nxyz\n`)).toEqual(['2:3 SEC001']);
+    expect(found(`a\n  ${pem}\nMIIEowIBAAKCAQEAx1y2z3+abc/def==\n`)).toEqual(['2:3 SEC001']);
+    expect(found(`const k = '${pem}\\r\\nMC4CAQAwBQYDK2VwBCIEIHKj+sVa9WcD';`)).toEqual(['1:12 SEC001']);
+    expect(found(`let header = '${pem}\\n';\nconst re = /^${pem}(?:\\r\\n)/;`)).toEqual([]); // code naming the header
     expect(found(`key: ${awsId}\n`)).toEqual(['1:6 SEC002']);
     expect(found(`x\ntoken=${ghToken}\n`)).toEqual(['2:7 SEC004']);
     expect(found(`aws_secret_access_key = ${'wJalrXUtnFEMI/K7MDENG/bPxRfiCY' + 'EXAMPLEKEY'}\n`)).toEqual([

@@ -25,7 +25,8 @@ export const SECRET_PATTERNS: Pattern[] = [
   {
     rule: 'SEC001',
     what: 'a private key',
-    re: /-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----/g,
+    // the header followed by key material (code that only names the header, e.g. a parser, is not a key)
+    re: /-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----(\\r|\\n|\s)+([\w-]+: [^\n]*\n)*[A-Za-z0-9+/=]{20,}/g,
   },
   {
     rule: 'SEC002',
