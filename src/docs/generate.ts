@@ -19,7 +19,10 @@ export async function generatedFiles(root: string): Promise<Record<string, strin
   const rootAction = rootActionYaml(subs);
   return {
     'action.yml': rootAction,
-    'docs/reference/inputs.md': referenceMarkdown([parseAction(rootAction, '', 'action.yml'), ...subs]),
+    'docs/reference/inputs.md': referenceMarkdown([parseAction(rootAction, '', 'action.yml'), ...subs], {
+      path: '.github/workflows/pipeline.yml',
+      text: readFileSync(join(root, '.github/workflows/pipeline.yml'), 'utf8'),
+    }),
     'docs/configuration.md': configurationMarkdown(
       configSchema,
       readFileSync(join(root, 'src/core/config/types.ts'), 'utf8'),
