@@ -48,7 +48,10 @@ export const registerPipeline: Register = (program, ctx) => {
     .option('--skip-staging-reason <text>', 'why staging is skipped')
     .option('--staging-only', 'stop after the staging gate')
     .option('--checks <names>', 'static checks of the test step (comma-separated; default all)')
-    .option('--push', 'push the images (registry credentials from registry.usernameEnv/passwordEnv)')
+    .option(
+      '--push',
+      'push the images (implied by --registry; credentials from registry.usernameEnv/passwordEnv)',
+    )
     .option('--lock-wait <duration>', 'wait this long for a held deploy lock', '0s')
     .option('--deadline <duration>', 'deadline of each gate run (default gates.deadline)')
     .option(
@@ -84,7 +87,8 @@ export const registerPipeline: Register = (program, ctx) => {
         logger: ctx.logger,
         checks: flags.checks?.split(/[\s,]+/).filter(Boolean),
         registry: flags.registry,
-        push: flags.push,
+        // as the reusable workflow: naming a registry means pushing to it
+        push: flags.push ?? (flags.registry ? true : undefined),
         gatesFile: flags.gatesFile,
         deadline: flags.deadline,
         lockWaitMs,
