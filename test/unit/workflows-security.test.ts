@@ -3,7 +3,7 @@
  * commit SHA with a version comment, permissions declared per job and least-privilege, no `secrets: inherit`,
  * checkouts that do not keep the token, secrets never interpolated straight into a shell script.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -41,19 +41,32 @@ function allowedWrites(file: string, id: string, job: Job): Set<string> {
   return allowed;
 }
 
+/** Every `uses:` line of a file: third-party ones must be pinned by SHA with a version comment. */
+function expectPinned(text: string): void {
+  const lines = text.split('\n').filter((l) => /^\s*(-\s+)?uses:\s/.test(l));
+  for (const line of lines) {
+    const ref = line.replace(/^\s*(-\s+)?uses:\s*/, '').replace(/\s+#.*$/, '');
+    if (ref.startsWith('./') || FIRST_PARTY.test(ref)) continue;
+    expect([line, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref)]).toEqual([line, true]);
+    expect([line, /#\s*v\d+\.\d+\.\d+\b/.test(line)]).toEqual([line, true]);
+  }
+}
+
+describe('composite actions', () => {
+  const actions = [
+    'action.yml',
+    ...readdirSync('actions').map((d) => join('actions', d, 'action.yml')),
+  ].filter((f) => existsSync(f));
+  it.each(actions)('%s pins every third-party action by SHA', (file) =>
+    expectPinned(readFileSync(file, 'utf8')),
+  );
+});
+
 describe.each(files)('%s', (file) => {
   const text = readFileSync(file, 'utf8');
   const wf = load(file);
 
-  it('pins every third-party action by a 40-hex commit SHA with a version comment', () => {
-    const lines = text.split('\n').filter((l) => /^\s*(-\s+)?uses:\s/.test(l));
-    for (const line of lines) {
-      const ref = line.replace(/^\s*(-\s+)?uses:\s*/, '').replace(/\s+#.*$/, '');
-      if (ref.startsWith('./') || FIRST_PARTY.test(ref)) continue;
-      expect([line, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref)]).toEqual([line, true]);
-      expect([line, /#\s*v\d+\.\d+\.\d+\b/.test(line)]).toEqual([line, true]);
-    }
-  });
+  it('pins every third-party action by a 40-hex commit SHA with a version comment', () => expectPinned(text));
 
   it('grants nothing at the top and least privilege per job', () => {
     expect(wf.permissions).toEqual({});
