@@ -73,6 +73,12 @@ describe('Dockerfile rules', () => {
     ).toEqual([]);
   });
 
+  test('a compose healthcheck / non-root user on every service built from it covers the image', () => {
+    const df = 'FROM prom/prometheus:v2.53.2\nCOPY a /a\n';
+    expect(lintDockerfile(df, 'D', { healthcheck: true, user: false }).map((f) => f.rule)).toEqual(['DF002']);
+    expect(lintDockerfile(df, 'D', { healthcheck: true, user: true })).toEqual([]);
+  });
+
   test('not a Dockerfile', () => {
     expect(rules('# nothing\n')).toEqual(['1 DF000']);
   });

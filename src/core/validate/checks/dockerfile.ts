@@ -1,12 +1,15 @@
 /**
  * Dockerfiles, by the project's own rules (hadolint has no distribution here): base image pinned (an ARG's
  * default counts, `latest` or no tag does not), a non-root USER in the final stage (or `# user: <why>` when the
- * base image sets one), a HEALTHCHECK or a comment
+ * base image sets one, or a non-root `user:` on every compose service built from it), a HEALTHCHECK (or a
+ * compose healthcheck on every service built from it) or a comment
  * justifying its absence (`# healthcheck: <why>`), no secret values in ENV/ARG, apt lists removed in the RUN
  * that installs.
  */
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import { stackForEnvironment } from '../../stack/index.js';
+import type { ServiceSpec } from '../../stack/types.js';
 import {
   expandArgs,
   keyValues,
@@ -15,7 +18,7 @@ import {
   type Instruction,
 } from '../dockerfile-parse.js';
 import { looksSecretName, isLiteralSecret } from '../secret-names.js';
-import { skipped, type Check, type CheckOutcome, type Finding } from '../types.js';
+import { skipped, type Check, type CheckContext, type CheckOutcome, type Finding } from '../types.js';
 
 export function isDockerfile(path: string): boolean {
   const b = basename(path);
@@ -32,7 +35,17 @@ export function imageRef(ref: string): { tag?: string; digest: boolean } {
 
 const ROOT_USERS = new Set(['root', '0']);
 
-export function lintDockerfile(text: string, file: string): Finding[] {
+/** What compose says about the services built from a Dockerfile: a healthcheck or a non-root `user:` there covers the image. */
+export interface ComposeCover {
+  healthcheck: boolean;
+  user: boolean;
+}
+
+export function lintDockerfile(
+  text: string,
+  file: string,
+  cover: ComposeCover = { healthcheck: false, user: false },
+): Finding[] {
   const df = parseDockerfile(text);
   const out: Finding[] = [];
   const at = (ins: Instruction, rule: string, message: string): void => {
@@ -48,7 +61,7 @@ export function lintDockerfile(text: string, file: string): Finding[] {
   const users = final.instructions.filter((i) => i.keyword === 'USER');
   const lastUser = users[users.length - 1];
   const userJustified = df.comments.some((c) => /^user\s*:\s*\S/i.test(c.text));
-  if (!lastUser && !userJustified) {
+  if (!lastUser && !userJustified && !cover.user) {
     at(
       final.from,
       'DF002',
@@ -59,7 +72,7 @@ export function lintDockerfile(text: string, file: string): Finding[] {
   }
   const hasHealthcheck = final.instructions.some((i) => i.keyword === 'HEALTHCHECK');
   const justified = df.comments.some((c) => /^healthcheck\s*:\s*\S/i.test(c.text));
-  if (!hasHealthcheck && !justified) {
+  if (!hasHealthcheck && !justified && !cover.healthcheck) {
     at(
       final.from,
       'DF003',
@@ -132,6 +145,29 @@ function checkBases(df: Dockerfile, at: (ins: Instruction, rule: string, message
   }
 }
 
+/** Dockerfile (relative) → whether every service built from it has a compose healthcheck / a non-root user. */
+function composeCovers(ctx: CheckContext): Record<string, ComposeCover> {
+  if (!ctx.config) return {};
+  let services: ServiceSpec[];
+  try {
+    services = Object.values(stackForEnvironment(ctx.config, undefined, ctx.env).services);
+  } catch {
+    return {}; // the compose check reports why the stack does not load
+  }
+  const out: Record<string, ComposeCover> = {};
+  for (const s of services) {
+    if (!s.build) continue;
+    const f = relative(ctx.root, s.build.dockerfile);
+    const user = String(s.raw.user ?? '').split(':')[0];
+    const prev = out[f] ?? { healthcheck: true, user: true };
+    out[f] = {
+      healthcheck: prev.healthcheck && s.hasHealthcheck,
+      user: prev.user && user !== '' && !ROOT_USERS.has(user),
+    };
+  }
+  return out;
+}
+
 export const dockerfileCheck: Check = {
   name: 'dockerfile',
   title: 'Dockerfiles',
@@ -139,7 +175,10 @@ export const dockerfileCheck: Check = {
     const dir = ctx.layout.composeDir.replace(/\/$/, '') + '/';
     const files = (await ctx.files()).filter((f) => isDockerfile(f) && (dir === './' || f.startsWith(dir)));
     if (files.length === 0) return skipped(`no Dockerfile under ${dir}`);
-    const findings = files.flatMap((f) => lintDockerfile(readFileSync(join(ctx.root, f), 'utf8'), f));
+    const covers = composeCovers(ctx);
+    const findings = files.flatMap((f) =>
+      lintDockerfile(readFileSync(join(ctx.root, f), 'utf8'), f, covers[f]),
+    );
     return { findings, checked: files };
   },
 };
