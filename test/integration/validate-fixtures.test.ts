@@ -51,6 +51,14 @@ describe('broken fixtures: each check catches its defect at the right place', ()
     expect(f[0].message).toMatch(/unclosed left parenthesis/);
   });
 
+  test('alertmanager: amtool rejects a route to an undefined receiver, at that line', async () => {
+    const r = await check('alertmanager');
+    expect(r.results[0].findings).toEqual([
+      expect.objectContaining({ file: 'compose/alertmanager/alertmanager.yml', line: 5, severity: 'error' }),
+    ]);
+    expect(r.results[0].findings[0].message).toMatch(/undefined receiver "pager"/);
+  });
+
   test('gates: invalid PromQL in a gate query, through the gates engine', async () => {
     const r = await check('gates');
     expect(r.results[0].findings).toEqual([
@@ -97,7 +105,16 @@ describe("the project's own stack", () => {
     for (const s of r.results.filter((x) => x.status === 'skipped')) expect(s.skipped).toMatch(/\S{10,}/);
     // the checks that need only this machine's tools really ran
     expect(r.passed).toEqual(
-      expect.arrayContaining(['compose', 'dockerfile', 'prometheus', 'gates', 'workflows', 'secrets']),
+      expect.arrayContaining([
+        'compose',
+        'dockerfile',
+        'prometheus',
+        'alertmanager',
+        'gates',
+        'dashboards',
+        'workflows',
+        'secrets',
+      ]),
     );
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 /** The mapping of each tool's output to findings, with outputs in the tools' own formats (promtool 2.42, actionlint 1.7, pip-audit 2.10, npm 10). */
 import { parsePromtool, locateInTestFile } from '../../src/core/validate/checks/prometheus.js';
 import { parseActionlint } from '../../src/core/validate/checks/workflows.js';
+import { parseAmtool } from '../../src/core/validate/checks/alertmanager.js';
 import { parsePipAudit, parseNpmAudit } from '../../src/core/validate/checks/audit.js';
 import { grafanaToPromql, lintDashboard } from '../../src/core/validate/checks/dashboards.js';
 import { parseJUnit, failureLocation, slowest, testsMarkdown } from '../../src/core/validate/junit.js';
@@ -38,6 +39,17 @@ describe('promtool output', () => {
     expect(locateInTestFile(text, f[0].message)).toBe(4);
     expect(locateInTestFile(text, f[1].message)).toBe(6);
   });
+});
+
+test('amtool output: YAML lines, or the line naming the receiver', () => {
+  const yamlErr =
+    "Checking 'a.yml'  FAILED: yaml: unmarshal errors:\n  line 3: field bogus not found in type config.plain\n";
+  expect(parseAmtool(yamlErr, 'a.yml', '')).toEqual([
+    expect.objectContaining({ file: 'a.yml', line: 3, message: expect.stringMatching(/field bogus/) }),
+  ]);
+  const ref = `Checking 'a.yml'  FAILED: undefined receiver "nope" used in route\n`;
+  expect(parseAmtool(ref, 'a.yml', 'route:\n  receiver: nope\n')[0].line).toBe(2);
+  expect(parseAmtool("Checking 'a.yml'  SUCCESS\n", 'a.yml', '')).toEqual([]);
 });
 
 test('actionlint JSON → findings', () => {

@@ -3,6 +3,7 @@ import type { Check } from '../types.js';
 import { composeCheck } from './compose.js';
 import { dockerfileCheck } from './dockerfile.js';
 import { prometheusCheck } from './prometheus.js';
+import { alertmanagerCheck } from './alertmanager.js';
 import { gatesCheck } from './gates.js';
 import { dashboardsCheck } from './dashboards.js';
 import { workflowsCheck } from './workflows.js';
@@ -13,6 +14,7 @@ export const ALL_CHECKS: Check[] = [
   composeCheck,
   dockerfileCheck,
   prometheusCheck,
+  alertmanagerCheck,
   gatesCheck,
   dashboardsCheck,
   workflowsCheck,
