@@ -7,7 +7,7 @@
  *   2. 20 runs against a healthy release: no failed verdict. Requirement 0 failed.
  * Run: bench/gates/run.sh   (builds dist/smoke-check first; ports 33080-33099).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, Stack, writeProject, type Jobs } from '../../test/integration/gates-stack.js';

@@ -1,10 +1,14 @@
 /** `erp-deploy check <env>` against a real Prometheus: progress lines, the report table, exit codes 0 / 1 / 2. */
+import { jest } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { Stack, TEST_GATES, writeProject } from './gates-stack.js';
+
+// jest.config.js' per-project testTimeout is not applied by jest 29 (it warns "Unknown option"): set it here.
+jest.setTimeout(120_000);
 
 const TOKEN = 'cli-t0ken-77';
 // Other ports than gates-smoke-check.test.ts: the two files may run one after the other with no gap.

@@ -3,11 +3,15 @@
  * verdicts, timing (fail fast), outputs, the job summary, secrets, bad input, Prometheus faults, baselines, and the
  * HTML report rendered in a real headless Chromium.
  */
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { runAction, Stack, TEST_GATES, writeProject, type ActionRun } from './gates-stack.js';
+
+// jest.config.js' per-project testTimeout is not applied by jest 29 (it warns "Unknown option"): set it here.
+jest.setTimeout(120_000);
 
 const TOKEN = 'tok-sm0ke-9f31c2';
 const stack = new Stack(TOKEN);

@@ -180,3 +180,11 @@ describe('bad gates files', () => {
     expect(loadGatesFile(join(dir, 'g.yml')).gates).toHaveLength(1);
   });
 });
+
+describe('PromQL error positions', () => {
+  it('point into the query as written, even after a $variable', () => {
+    const text =
+      'version: 1\ngates:\n  - name: v\n    query: up{env="$environment"} +\n    successCondition: result < 1\n';
+    expect(() => parseGatesFile(text, FILE)).toThrow(/invalid PromQL at column 25: unexpected end of query/);
+  });
+});

@@ -162,7 +162,10 @@ export function validateGates(gates: GatesFile, opts: { variables?: string[] } =
     ...(opts.variables ?? []),
   ]);
   const seen = new Set<string>();
-  const placeholders = Object.fromEntries([...known].map((k) => [k, gates.variables[k] ?? 'x']));
+  // Values the caller fills in later become same-length placeholders, so error columns match the query as written.
+  const placeholders = Object.fromEntries(
+    [...known].map((k) => [k, gates.variables[k] ?? 'x'.repeat(k.length + 1)]),
+  );
   for (const g of gates.gates) {
     const problem = (field: string, message: string): void => {
       const line = g.fieldLines?.[field] ?? g.line;
