@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import subprocess
 import sys
 
 from .exporter import multiproc
 from .settings import load_or_exit
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def main() -> int:
@@ -19,7 +30,9 @@ def main() -> int:
 
     app = make_celery(settings)
     celery_metrics.install(celery_metrics.CeleryMetrics(registry=None))
-    worker_exporter.install(app, settings)
+    worker_exporter.install_child_exit_hook(settings)
+    exporter = subprocess.Popen([sys.executable, "-m", "erp_api.worker_metrics"])  # inherits the env (and dir)
+    atexit.register(_stop, exporter)
     argv = [
         "worker",
         "--pool=prefork",

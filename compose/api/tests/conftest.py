@@ -163,14 +163,14 @@ def api(settings, worker, redis_server):
         yield client
 
 
-def scrape_value(text: str, name: str, **labels: str) -> float:
+def scrape_value(text: str, metric: str, /, **labels: str) -> float:
     """Sum of the samples of `name` whose labels include `labels` (0 when absent)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     total = 0.0
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+            if sample.name == metric and all(sample.labels.get(k) == v for k, v in labels.items()):
                 total += sample.value
     return total
 

@@ -1,4 +1,5 @@
-"""The worker's /metrics (port ERP_WORKER_METRICS_PORT, served by the worker's main process).
+"""The worker's /metrics (port ERP_WORKER_METRICS_PORT), served by a separate exporter process (erp_api.worker_metrics)
+started next to the prefork worker: threads in the pool's parent would be forked into new children mid-lock.
 
 Exposes the multiprocess-summed task metrics of every pool child plus, read at scrape time:
   celery_queue_length{queue}   messages waiting in each queue (Redis LLEN, priority sub-queues included)
@@ -15,7 +16,7 @@ from typing import Any, Iterator
 
 import redis
 from celery import Celery, signals
-from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -89,15 +90,10 @@ def build_registry(app: Celery, settings: Settings) -> CollectorRegistry:
     return registry
 
 
-def install(app: Celery, settings: Settings) -> None:
-    """Serve /metrics from the main process once the worker is ready; children mark themselves dead on exit."""
-
-    def serve(**_: Any) -> None:
-        start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=build_registry(app, settings))
-        log.info("worker metrics on :%d/metrics", settings.worker_metrics_port)
+def install_child_exit_hook(settings: Settings) -> None:
+    """Pool children mark themselves dead on exit (their live gauges stop counting)."""
 
     def child_exit(pid: int | None = None, **_: Any) -> None:
         multiprocess.mark_process_dead(pid or os.getpid(), settings.multiproc_dir)
 
-    signals.worker_ready.connect(serve, weak=False, dispatch_uid="erp-worker-metrics-serve")
     signals.worker_process_shutdown.connect(child_exit, weak=False, dispatch_uid="erp-worker-metrics-child-exit")
