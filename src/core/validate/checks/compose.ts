@@ -65,14 +65,15 @@ export function inlineSecrets(root: string, file: string): Finding[] {
   return out;
 }
 
-/** Where a service's key is set: the last file (of those merged) that sets it. */
+/** Where a service's key is set (the last merged file that sets it), or where the service is declared (key ''). */
 function whereIs(
   ctx: CheckContext,
   model: StackModel,
   service: string,
   key: string,
 ): { file: string; line?: number } {
-  for (const abs of [...model.files].reverse()) {
+  // A key: the last file that sets it wins the merge. The service itself: the first file that declares it.
+  for (const abs of key ? [...model.files].reverse() : model.files) {
     const doc = locateFile(abs);
     const svc = (doc.data as { services?: Record<string, Record<string, unknown>> } | undefined)?.services?.[
       service
