@@ -12,7 +12,11 @@ from .settings import load_or_exit
 def main() -> int:
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the API is one process: plain in-memory metrics
     settings = load_or_exit()
+    import logging
+
     import uvicorn
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
 
     from .main import create_app
 
