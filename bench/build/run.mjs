@@ -2,7 +2,8 @@
 // build-images benchmark against its peers, side by side in one run (issue 4 targets):
 //   1. no-op rebuild of all services       vs `docker-compose build`       (target ≤ 3 s and ≤ 0.2×)
 //   2. rebuild after a one-line API change vs `docker build` of the API     (target ≤ 1.2×)
-//   3. cold build of all images            vs sequential `docker-compose build` (target ≤ 0.8×)
+//   3. cold build of all images            vs sequential `docker-compose build` (target ≤ 0.8×), twice:
+//      images removed (the issue's definition; BuildKit's cache survives) and --no-cache on both sides
 // build-images runs as GitHub runs it: `node dist/build-images/index.js` with INPUT_* variables.
 // Works on a scratch copy of the stack, with image names under erpt-build/bench-*; "cold" is --no-cache on
 // both sides (the engine's build cache is shared and never pruned here) after removing only the bench images.
@@ -122,6 +123,13 @@ for (let i = 0; i < RUNS; i++) {
   changePeer.push(dockerBuildApi('one-line change docker build').s);
 }
 
+// Cold, as the issue defines it: the bench images removed (only those), so no content key matches; the
+// engine's BuildKit cache survives image removal and is shared by both sides (it is never pruned here).
+removeBenchImages();
+const removedOurs = ours('images-removed build-images').s;
+removeBenchImages();
+const removedPeer = compose('images-removed docker-compose build').s;
+// Truly cold: --no-cache on both sides (nothing reused from any cache).
 removeBenchImages();
 const coldOurs = ours('cold build-images', { 'INPUT_NO-CACHE': 'true' }).s;
 removeBenchImages();
@@ -131,7 +139,8 @@ console.log('');
 const results = [
   line('no-op rebuild of all services', median(noopOurs), median(noopPeer), (a, r) => a <= 3 && r <= 0.2),
   line('one-line API change vs docker build (API)', median(changeOurs), median(changePeer), (_a, r) => r <= 1.2),
-  line('cold build of all vs docker-compose build', coldOurs, coldPeer, (_a, r) => r <= 0.8),
+  line('cold (images removed) vs docker-compose build', removedOurs, removedPeer, (_a, r) => r <= 0.8),
+  line('cold (--no-cache both) vs docker-compose build', coldOurs, coldPeer, (_a, r) => r <= 0.8),
 ];
 console.log(`\nsamples (s): no-op ${noopOurs.map((x) => x.toFixed(2))} vs ${noopPeer.map((x) => x.toFixed(2))}; change ${changeOurs.map((x) => x.toFixed(2))} vs ${changePeer.map((x) => x.toFixed(2))}`);
 removeBenchImages();

@@ -8,7 +8,7 @@ import { FailedError, InputError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ImageMap } from './types.js';
 import type { BuildPlan, BuildUnit } from './plan.js';
-import { detectBuilder, type Builder, type CacheMode } from './builder.js';
+import { describeBuilder, detectBuilder, type Builder, type CacheMode } from './builder.js';
 import { contentKey, KEY_LABEL } from './key.js';
 import { digestFor, login } from './docker.js';
 import { engineFor, type Engine } from './engine.js';
@@ -125,6 +125,11 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
   const { logger } = opts;
   checkOptions(opts);
   const engine = opts.engine ?? engineFor(env);
+  // Builder detection and the git context run while the content keys are computed: no wall time on a build.
+  const detection = opts.builder ? Promise.resolve(opts.builder) : detectBuilder(opts.cache, env);
+  detection.catch(() => undefined);
+  const git = gitContext(opts.root, env);
+  await engine.ping();
   const keys = await contentKeys(engine, plan.units);
   const cached: Record<string, string | undefined> = {};
   if (!opts.noCache) {
@@ -133,16 +138,16 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
     );
   }
   const toBuild = plan.units.filter((u) => !cached[u.owner]);
-  let builder = opts.builder;
-  if (toBuild.length || opts.push) builder ??= await detectBuilder(opts.cache, logger, env);
-  else logger.info(`builder: not needed, every image is cached (${engine.via})`);
+  let builder: Builder | undefined;
+  if (toBuild.length || opts.push || opts.cache !== 'auto') {
+    builder = await detection;
+    logger.info(describeBuilder(builder));
+  } else {
+    logger.info(`builder: not needed, every image is cached (${engine.via})`);
+  }
   if (opts.push)
     await login(builder!, opts.registry!.host, opts.registry!.username!, opts.registry!.password!, logger);
-  const vars: TagVars = {
-    ...(await gitContext(opts.root, env)),
-    env: opts.environment ?? '',
-    now: new Date(),
-  };
+  const vars: TagVars = { ...(await git), env: opts.environment ?? '', now: new Date() };
   const ctx = {
     engine,
     builder,

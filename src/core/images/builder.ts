@@ -4,9 +4,10 @@
  * cache) → the legacy builder. Clients tried: ERP_DEPLOY_DOCKER, `docker` on PATH, /usr/bin/docker.
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { InputError, FailedError } from '../errors.js';
 import { run } from '../exec.js';
-import type { Logger } from '../log.js';
 
 export type BuilderKind = 'buildx' | 'buildkit' | 'legacy';
 export type CacheMode = 'auto' | BuilderKind;
@@ -36,6 +37,18 @@ async function answers(cmd: string, args: string[], env: NodeJS.ProcessEnv): Pro
   return r && r.code === 0 ? r.stdout.trim() : undefined;
 }
 
+/** Where docker clients look for the buildx plugin. */
+export function pluginDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const config = env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
+  return [
+    join(config, 'cli-plugins'),
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
+}
+
 interface Probe {
   client: string;
   version: string;
@@ -43,33 +56,35 @@ interface Probe {
   driver?: string;
 }
 
-async function probe(client: string, env: NodeJS.ProcessEnv): Promise<Probe | undefined> {
-  const [version, buildx] = await Promise.all([
-    answers(client, ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'], env),
-    answers(client, ['buildx', 'version'], env),
-  ]);
-  if (!version || version.endsWith('|')) return undefined;
+const major = (v: string): number => Number(/^(\d+)/.exec(v)?.[1] ?? 0);
+
+/**
+ * A client's version (`docker --version`: no engine round trip) and its buildx plugin. `buildx version` is
+ * only asked when a plugin file exists or the client is 23+ (whose BuildKit builds need buildx anyway).
+ */
+async function probe(client: string, env: NodeJS.ProcessEnv, plugin: boolean): Promise<Probe | undefined> {
+  const text = await answers(client, ['--version'], env);
+  const version = /version\s+([0-9][^,\s]*)/i.exec(text ?? '')?.[1];
+  if (!version) return undefined;
+  const buildx =
+    plugin || major(version) >= 23 ? await answers(client, ['buildx', 'version'], env) : undefined;
   let driver: string | undefined;
   if (buildx) {
     const inspect = await answers(client, ['buildx', 'inspect'], env);
     driver = /^Driver:\s*(\S+)/m.exec(inspect ?? '')?.[1];
   }
-  return { client, version: version.split('|')[0], buildx, driver };
+  return { client, version, buildx, driver };
 }
 
-const major = (v: string): number => Number(/^(\d+)/.exec(v)?.[1] ?? 0);
-
-export async function detectBuilder(
-  want: CacheMode,
-  logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Builder> {
-  const probes = (await Promise.all(candidateClients(env).map((c) => probe(c, env)))).filter(
+export async function detectBuilder(want: CacheMode, env: NodeJS.ProcessEnv = process.env): Promise<Builder> {
+  const plugin = pluginDirs(env).some((d) => existsSync(join(d, 'docker-buildx')));
+  const clients = candidateClients(env);
+  const probes = (await Promise.all(clients.map((c) => probe(c, env, plugin)))).filter(
     (p): p is Probe => !!p,
   );
   if (!probes.length) {
     throw new FailedError(
-      `no Docker engine answers (tried ${candidateClients(env).join(', ')}); start one (scripts/engine.sh)`,
+      `no docker client runs (tried ${clients.join(', ')}); install one (scripts/engine.sh)`,
     );
   }
   const withBuildx = probes.find((p) => p.buildx);
@@ -81,21 +96,21 @@ export async function detectBuilder(
     driver: kind === 'buildx' ? p.driver : undefined,
     env: kind === 'buildx' ? env : { ...env, DOCKER_BUILDKIT: kind === 'buildkit' ? '1' : '0' },
   });
-  let builder: Builder | undefined;
-  if ((want === 'auto' || want === 'buildx') && withBuildx) builder = pick('buildx', withBuildx);
-  else if ((want === 'auto' || want === 'buildkit') && withBuildkit) builder = pick('buildkit', withBuildkit);
-  else if (want === 'auto' || want === 'legacy') builder = pick('legacy', withBuildkit ?? probes[0]);
-  if (!builder) {
-    throw new InputError(
-      `builder "${want}" is not available on this host (clients: ${probes.map((p) => `${p.client} ${p.version}${p.buildx ? ' +buildx' : ''}`).join(', ')}); use cache: auto`,
-      undefined,
-      'cache',
-    );
-  }
-  logger.info(
-    `builder: ${builder.kind} (${builder.client} ${builder.clientVersion}${builder.driver ? `, driver ${builder.driver}` : ''})`,
+  if ((want === 'auto' || want === 'buildx') && withBuildx) return pick('buildx', withBuildx);
+  if ((want === 'auto' || want === 'buildkit') && withBuildkit) return pick('buildkit', withBuildkit);
+  if (want === 'auto' || want === 'legacy') return pick('legacy', withBuildkit ?? probes[0]);
+  throw new InputError(
+    `builder "${want}" is not available on this host (clients: ${probes
+      .map((p) => `${p.client} ${p.version}${p.buildx ? ' +buildx' : ''}`)
+      .join(', ')}); use cache: auto`,
+    undefined,
+    'cache',
   );
-  return builder;
+}
+
+/** The log line saying which builder is used. */
+export function describeBuilder(b: Builder): string {
+  return `builder: ${b.kind} (${b.client} ${b.clientVersion}${b.driver ? `, driver ${b.driver}` : ''})`;
 }
 
 export interface BuildInvocation {

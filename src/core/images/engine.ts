@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { run } from '../exec.js';
+import { FailedError, messageOf } from '../errors.js';
 
 export interface ImageFacts {
   id: string;
@@ -17,6 +18,8 @@ export interface ImageFacts {
 export interface Engine {
   /** How the engine is reached, for the log. */
   readonly via: string;
+  /** Throws a clear error when the engine does not answer. */
+  ping(): Promise<void>;
   inspect(ref: string): Promise<ImageFacts | undefined>;
   /** Ids of local images carrying label=value, newest first. */
   byLabel(label: string, value: string): Promise<string[]>;
@@ -79,6 +82,14 @@ class SocketEngine implements Engine {
     return r.body;
   }
 
+  async ping(): Promise<void> {
+    await this.ok('GET', '/_ping').catch((e: unknown) => {
+      throw new FailedError(
+        `no Docker engine answers on ${this.socketPath} (${messageOf(e)}); start one (scripts/engine.sh)`,
+      );
+    });
+  }
+
   async inspect(ref: string): Promise<ImageFacts | undefined> {
     const r = await this.call('GET', `/images/${encodeURIComponent(ref)}/json`);
     if (r.status === 404) return undefined;
@@ -111,6 +122,20 @@ class CliEngine implements Engine {
     private readonly env: NodeJS.ProcessEnv,
   ) {
     this.via = `${client} CLI`;
+  }
+
+  async ping(): Promise<void> {
+    const r = await run(this.client, ['version', '--format', '{{.Server.Version}}'], {
+      env: this.env,
+      ignoreReturnCode: true,
+      timeoutMs: 30_000,
+    }).catch((e: unknown) => ({ code: 1, stdout: '', stderr: messageOf(e), ms: 0 }));
+    if (r.code !== 0 || !r.stdout.trim()) {
+      const last = r.stderr.trim().split('\n').pop() ?? '';
+      throw new FailedError(
+        `no Docker engine answers through ${this.client} (${last}); start one (scripts/engine.sh)`,
+      );
+    }
   }
 
   async inspect(ref: string): Promise<ImageFacts | undefined> {
