@@ -11,7 +11,6 @@ import {
   buildImages,
   http,
   compose,
-  composeFileArgs,
   containers,
   docsPromql,
   dockerOut,
@@ -19,7 +18,6 @@ import {
   makeSecrets,
   PORTS,
   promQuery,
-  PROJECT,
   redisCli,
   removeSecrets,
   SERVICES,
@@ -27,7 +25,6 @@ import {
   stackEnv,
   waitHealthy,
 } from './stack-harness.js';
-import { run } from '../../src/core/exec.js';
 
 // jest.config.js sets testTimeout per project, which jest 29 ignores there: set it here.
 jest.setTimeout(600_000);
@@ -239,15 +236,7 @@ describe('the ERP stack on the local engine', () => {
           'redis-exporter: error: secret /run/secrets/redis_password is missing, unreadable or empty',
         ],
       ]) {
-        const r = await run(
-          'docker-compose',
-          ['-p', PROJECT, ...composeFileArgs(), 'run', '--rm', '--no-deps', service],
-          {
-            env: badEnv,
-            ignoreReturnCode: true,
-            timeoutMs: 120_000,
-          },
-        );
+        const r = await compose(badEnv, ['run', '--rm', '--no-deps', service], 120_000, true);
         expect(r.code).not.toBe(0);
         expect(r.stderr.split('\n').filter((l) => l.includes('error:'))).toEqual([line]);
       }

@@ -2,7 +2,7 @@
  * Helpers for the stack's container test: the compose project `erpt-stack` on the local engine with ports in
  * 31100-31199 on 127.0.0.1, throw-away secrets, health waits, Prometheus queries and the traffic generator.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,23 +78,41 @@ export function stackEnv(secretsDir: string, extra: Record<string, string> = {})
   };
 }
 
-export const composeFileArgs = (): string[] => FILES.flatMap((f) => ['-f', f]);
+const composeFileArgs = (): string[] => FILES.flatMap((f) => ['-f', f]);
 
-export function compose(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 300_000): Promise<ExecResult> {
-  return run('docker-compose', ['-p', PROJECT, ...composeFileArgs(), ...args], { env, timeoutMs });
+let composeCli: string[] | undefined;
+/** docker-compose (v1, this machine) or the `docker compose` plugin (v2, hosted runners). */
+export async function composeCommand(): Promise<string[]> {
+  if (!composeCli) {
+    const v1 = await run('docker-compose', ['version', '--short'], { ignoreReturnCode: true }).catch(
+      () => undefined,
+    );
+    composeCli = v1?.code === 0 ? ['docker-compose'] : ['docker', 'compose'];
+  }
+  return composeCli;
+}
+
+export async function compose(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  timeoutMs = 300_000,
+  ignoreReturnCode = false,
+): Promise<ExecResult> {
+  const [cmd, ...pre] = await composeCommand();
+  return run(cmd, [...pre, '-p', PROJECT, ...composeFileArgs(), ...args], {
+    env,
+    timeoutMs,
+    ignoreReturnCode,
+  });
 }
 
 /**
- * Build the stack's images with `docker-compose build`. Until compose/api/Dockerfile exists, the API image
- * must already be on the engine under ERP_API_IMAGE (the test says so and fails otherwise).
+ * Build the stack's images with `docker-compose build` (the API's wheels first: offline builds install from
+ * compose/api/wheels; the script skips when they are current).
  */
 export async function buildImages(env: NodeJS.ProcessEnv): Promise<void> {
-  const withApi = existsSync(join(ROOT, 'compose/api/Dockerfile'));
-  await compose(env, ['build', ...(withApi ? [] : ['redis', 'prometheus', 'alertmanager'])], 600_000);
-  if (!withApi) {
-    console.log(`api: compose/api/Dockerfile is missing; using the existing image ${env.ERP_API_IMAGE}`);
-    await dockerOut(['image', 'inspect', '-f', '{{.Id}}', String(env.ERP_API_IMAGE)]);
-  }
+  await run('bash', [join(ROOT, 'compose/api/scripts/download-wheels.sh')], { env, timeoutMs: 600_000 });
+  await compose(env, ['build'], 900_000);
 }
 
 export async function dockerOut(args: string[]): Promise<string> {
