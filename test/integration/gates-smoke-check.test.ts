@@ -125,7 +125,8 @@ describe('smoke-check against a real Prometheus', () => {
     );
     // the healthy gates were stopped before their third measurement: the verdict could not change any more
     expect(r.summary.match(/⏭️ Skipped/g)?.length).toBe(3);
-    expect(r.ms).toBeLessThan(4000);
+    // the verdict came from one measurement: nothing waited for the 2 s interval
+    expect(r.stdout.match(/^gate /gm)?.length ?? 0).toBeLessThan(5);
   });
 
   it('fails a slow release on p95 latency', async () => {
@@ -150,7 +151,7 @@ describe('smoke-check against a real Prometheus', () => {
     const r = await check('healthy', { 'probes-only': 'true' });
     expect(r.outputs.verdict).toBe('passed');
     expect(r.summary).not.toContain('gate `');
-    expect(r.ms).toBeLessThan(3000);
+    expect(r.stdout).not.toMatch(/^gate /m);
   });
 
   it('an unreachable Prometheus is an error verdict after consecutiveErrorLimit retries, never a pass', async () => {
@@ -185,7 +186,7 @@ describe('smoke-check against a real Prometheus', () => {
     expect(r.stdout).toMatch(
       /::error title=erp-deploy%3A bad input,file=.*typo\.yml,line=15::.*typo\.yml: gate latency-p95: query: invalid PromQL at column \d+/,
     );
-    expect(r.ms).toBeLessThan(3000);
+    expect(r.stdout).not.toMatch(/^gate /m); // no measurement was taken
     const unknown = await check('healthy', { baseline: 'nowhere' });
     expect(unknown.stdout).toMatch(/baseline: expected none, previous or an environment/);
     const deadline = await check('healthy', { deadline: '3s' });

@@ -98,7 +98,7 @@ function toGate(raw: RawGate, defaults: Record<string, unknown>, line: number | 
     baseline: b
       ? {
           query: b.query,
-          offsetMs: b.offset ? ms(b.offset) : 3_600_000,
+          offsetMs: b.offset ? ms(b.offset) : 600_000,
           noData: (b.noData ?? 'inconclusive') as Exclude<NoDataPolicy, 'evaluate'>,
         }
       : undefined,

@@ -13,7 +13,7 @@ export type NonFinitePolicy = NoDataPolicy;
 export interface BaselineSpec {
   /** Query for the baseline; defaults to the gate's query. */
   query?: string;
-  /** With `--baseline previous`: evaluate the baseline this long before now (the previous release's window). */
+  /** With `--baseline previous`: evaluate the baseline this long before now (default 10m: before the deploy). */
   offsetMs: number;
   /** When the baseline has no data. Default inconclusive: nothing to compare against is not a pass. */
   noData: Exclude<NoDataPolicy, 'evaluate'>;
