@@ -71,7 +71,13 @@ async function check(): Promise<void> {
   core.setOutput('verdict', result.verdict);
   core.setOutput('failed-gates', result.failedGates.join(','));
   core.setOutput('report-path', result.htmlPath);
-  await core.summary.addRaw(result.markdown, true).write();
+  await core.summary
+    .addRaw(result.markdown, true)
+    .addRaw(
+      `\nHTML report (charts of every gate): \`${result.htmlPath}\` — upload it as an artifact.\n`,
+      true,
+    )
+    .write();
   for (const g of result.gates.filter((x) => x.phase === 'Failed' || x.phase === 'Error'))
     core.error(`gate ${g.name}: ${g.phase} — ${g.message}`, { title: `smoke-check: ${g.name}` });
   if (result.verdict !== 'passed')
