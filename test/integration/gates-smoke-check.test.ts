@@ -65,6 +65,7 @@ describe('smoke-check against a real Prometheus', () => {
     }
     expect(s.match(/```mermaid\nxychart-beta/g)).toHaveLength(4);
     expect(s).toMatch(/\| 3 \| \+4\.\d+s \| 0 \| Successful \| 0 → successCondition true: result < 0\.01/);
+    expect(s).toContain(`HTML report (charts of every gate): \`${healthy.outputs['report-path']}\``);
     // the custom $window variable was substituted
     expect(s).toContain('[5s]');
   });
