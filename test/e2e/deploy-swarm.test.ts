@@ -10,8 +10,8 @@ import { docker, fixtureProject, getJson, imageMap, removeProject } from '../fix
 import { probe } from '../fixtures/deploy/probe.js';
 
 jest.setTimeout(600_000);
-const PORT = 32022;
-const fx = fixtureProject('swm', { stagingPort: 32021, productionPort: PORT });
+const PORT = 32023;
+const fx = fixtureProject('swm', { stagingPort: 32024, productionPort: PORT });
 const project = fx.config.environments.production.projectName;
 const vars = { ...process.env, ERPT_APP_TOKEN: 'token-for-swarm-e2e' };
 const ctx = () => ({ config: fx.config, environment: 'production', logger: new MemoryLogger(), vars });

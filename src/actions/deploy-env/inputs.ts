@@ -48,7 +48,8 @@ export function parseImages(text: string): ImageMap {
   }
 }
 
-export function getInputs(): Inputs {
+/** The step's inputs; the post step (which only frees a lock) does not need the image map. */
+export function getInputs(opts: { post?: boolean } = {}): Inputs {
   const command = (getOptional('command') ?? 'deploy') as Command;
   if (!['deploy', 'plan', 'rollback'].includes(command)) {
     throw new InputError(`expected deploy, plan or rollback, got "${command}"`, undefined, 'command');
@@ -59,7 +60,7 @@ export function getInputs(): Inputs {
   if (sshKey) core.setSecret(sshKey);
   const token = getOptional('github-token');
   const imagesText = getOptional('images');
-  if (!imagesText && command !== 'rollback') {
+  if (!imagesText && command !== 'rollback' && !opts.post) {
     throw new InputError(`the ${command} command needs the images input`, undefined, 'images');
   }
   const wait = getOptional('lock-wait') ?? '0';
@@ -70,7 +71,7 @@ export function getInputs(): Inputs {
     config: getOptional('config'),
     environment: core.getInput('environment', { required: true }),
     command,
-    images: imagesText ? parseImages(imagesText) : undefined,
+    images: imagesText && !opts.post ? parseImages(imagesText) : undefined,
     release: getOptional('release') ?? 'previous',
     lockWaitMs,
     sshKey,

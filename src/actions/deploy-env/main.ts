@@ -110,7 +110,7 @@ export async function main(): Promise<void> {
 export async function post(): Promise<void> {
   const token = core.getState(LOCK_TOKEN);
   if (!token || core.getState(LOCK_FREED) === 'true') return;
-  const inputs = getInputs();
+  const inputs = getInputs({ post: true });
   const config = loadConfig(inputs.config);
   const env = environmentOf(config, inputs.environment);
   const r = await lock(

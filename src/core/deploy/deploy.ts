@@ -7,7 +7,9 @@ import { InputError } from '../errors.js';
 import { lockStatus, acquireLock, releaseLock, type LockHolder } from './lock.js';
 import { planMarkdown, type DeployPlan } from './plan.js';
 import { listReleases, readReleaseCompose, resolveRollback, type Release } from './releases.js';
-import { renderRelease } from './render.js';
+import { checkImageMap, renderRelease } from './render.js';
+import { environmentOf } from '../config/load.js';
+import { stackForEnvironment } from '../stack/index.js';
 import { rollout, planDocument, type DeployResult } from './rollout.js';
 import { readSecretValues, secretFiles, writeSecrets } from './secrets.js';
 import { withSession, type DeployContext, type LockOptions } from './session.js';
@@ -35,8 +37,11 @@ export async function planDeploy(
 
 /** Deploy an image map: lock, render, plan, roll out what changed, record; automatic rollback on failure. */
 export async function deploy(ctx: DeployContext, opts: DeployOptions): Promise<DeployResult> {
-  const env = ctx.config.environments[ctx.environment];
-  if (env) readSecretValues(env, ctx.vars ?? process.env, ctx.logger); // bad input before any connection
+  // Bad input fails before any connection or lock: the environment, its secrets, the image map.
+  const env = environmentOf(ctx.config, ctx.environment);
+  readSecretValues(env, ctx.vars ?? process.env, ctx.logger);
+  const model = stackForEnvironment(ctx.config, env.name, { ...env.env, ...(ctx.vars ?? process.env) });
+  checkImageMap(opts.images, Object.keys(model.services));
   return withSession(ctx, { ...opts, lock: `deploy ${ctx.environment}` }, async (s) => {
     const values = readSecretValues(s.env, s.vars, ctx.logger);
     // Render (and so check the image map) before writing anything: bad input changes nothing.

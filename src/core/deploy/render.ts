@@ -11,7 +11,7 @@ import type { SecretFile } from './secrets.js';
 import type { Session } from './session.js';
 
 /** Every service the image map names must exist in the environment's stack. */
-export function checkImageMap(images: ImageMap, services: string[], file: string): void {
+export function checkImageMap(images: ImageMap, services: string[], file?: string): void {
   const unknown = Object.keys(images).filter((s) => !services.includes(s));
   if (unknown.length) {
     throw new InputError(
@@ -49,7 +49,7 @@ export function renderRelease(
   const tag = images.api?.tag ?? Object.values(images)[0]?.tag;
   const vars = { ...(tag ? { ERP_RELEASE: tag } : {}), ...s.env.env, ...s.vars };
   const model = stackForEnvironment(config, s.env.name, vars);
-  checkImageMap(images, Object.keys(model.services), 'images');
+  checkImageMap(images, Object.keys(model.services));
   let rendered: string;
   try {
     rendered = renderCompose(model, images);

@@ -1,5 +1,7 @@
 /** A remote host over SSH (ssh2): commands through the remote shell (arguments quoted), files through SFTP. */
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { ExecError } from '../exec.js';
 import type { ExecResult } from '../exec.js';
 import { InputError, messageOf } from '../errors.js';
@@ -40,6 +42,18 @@ function explain(err: Error & { code?: string; level?: string }, where: string):
   return `SSH connection to ${where} failed: ${err.message}`;
 }
 
+/**
+ * ssh2 is loaded on first use: its bundled crypto reads the CommonJS `__dirname` when it loads, which an ESM
+ * bundle (dist/*) lacks — so the global is provided first, and local deploys never load ssh2 at all.
+ */
+async function loadSsh2(): Promise<typeof import('ssh2')> {
+  const g = globalThis as Record<string, unknown>;
+  g.__dirname ??= dirname(fileURLToPath(import.meta.url));
+  g.__filename ??= fileURLToPath(import.meta.url);
+  const mod = (await import('ssh2')) as typeof import('ssh2') & { default?: typeof import('ssh2') };
+  return mod.Client ? mod : mod.default!;
+}
+
 export class SshTarget implements Target {
   private sftpP?: Promise<SFTPWrapper>;
   private dockerBin?: string;
@@ -54,7 +68,8 @@ export class SshTarget implements Target {
     const addr = parseSshTarget(target);
     const where = `${addr.user}@${addr.host}:${addr.port}`;
     let refusedKey: string | undefined;
-    const conn = new Client();
+    const { Client: SshClient } = await loadSsh2();
+    const conn = new SshClient();
     const config: ConnectConfig = {
       host: addr.host,
       port: addr.port,
