@@ -15,6 +15,7 @@ import {
   docsPromql,
   dockerOut,
   JOBS,
+  lockStack,
   makeSecrets,
   PORTS,
   promQuery,
@@ -23,6 +24,7 @@ import {
   SERVICES,
   sleep,
   stackEnv,
+  unlockStack,
   waitHealthy,
 } from './stack-harness.js';
 
@@ -113,6 +115,7 @@ const containerOf = async (service: string): Promise<string> => {
 };
 
 beforeAll(async () => {
+  await lockStack(600_000);
   await compose(env, ['down', '-v', '--remove-orphans'], 120_000);
   await timed('build', () => buildImages(env));
   console.log(
@@ -123,11 +126,15 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  console.log(`stack e2e timings (s): ${JSON.stringify(timings)}`);
-  const logs = await compose(env, ['ps'], 60_000).catch(() => undefined);
-  if (logs) console.log(logs.stdout);
-  await compose(env, ['down', '-v', '--remove-orphans'], 180_000);
-  removeSecrets(secrets.dir);
+  try {
+    console.log(`stack e2e timings (s): ${JSON.stringify(timings)}`);
+    const ps = await compose(env, ['ps'], 60_000).catch(() => undefined);
+    if (ps) console.log(ps.stdout);
+    await compose(env, ['down', '-v', '--remove-orphans'], 180_000);
+  } finally {
+    removeSecrets(secrets.dir);
+    unlockStack();
+  }
 }, 300_000);
 
 describe('the ERP stack on the local engine', () => {
@@ -207,7 +214,7 @@ describe('the ERP stack on the local engine', () => {
     await sleep(1500); // appendfsync everysec: what was acknowledged more than a second ago is on disk
     await timed('redis-restart', async () => {
       await dockerOut(['restart', '-t', '20', redis]);
-      await waitHealthy(['redis'], 60_000);
+      await waitHealthy(['redis'], 120_000);
     });
     const after = (await redisCli(redis, '--scan', '--pattern', 'erp:*')).split('\n').filter(Boolean).length;
     expect(after).toBe(erpKeys);
@@ -218,7 +225,7 @@ describe('the ERP stack on the local engine', () => {
     await timed('redis-kill', async () => {
       await dockerOut(['kill', '-s', 'KILL', redis]);
       await dockerOut(['start', redis]);
-      await waitHealthy(['redis'], 60_000);
+      await waitHealthy(['redis'], 120_000);
     });
     expect(await redisCli(redis, 'GET', 'erpt:after-kill')).toBe('survives');
     const customer = await api('GET', `/api/v1/customers/${createdCustomers[0]}`);

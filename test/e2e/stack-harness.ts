@@ -2,7 +2,7 @@
  * Helpers for the stack's container test: the compose project `erpt-stack` on the local engine with ports in
  * 31100-31199 on 127.0.0.1, throw-away secrets, health waits, Prometheus queries and the traffic generator.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,40 @@ export const JOBS = ['alertmanager', 'api', 'flower', 'node', 'prometheus', 'red
 const FILES = ['compose/docker-compose.yml', 'compose/docker-compose.staging.yml'].map((f) => join(ROOT, f));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const LOCK = join(tmpdir(), `${PROJECT}.lock`);
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One stack test at a time on this engine: a second run (another jest invocation that matched this file)
+ * waits for the first instead of tearing its project down. A lock left by a dead process is taken over.
+ */
+export async function lockStack(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      return;
+    } catch {
+      const owner = Number(readFileSync(LOCK, 'utf8') || '0');
+      if (!owner || !alive(owner)) rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`${LOCK} held by process ${owner} for ${timeoutMs / 1000}s`);
+      else await sleep(2000);
+    }
+  }
+}
+
+export function unlockStack(): void {
+  if (existsSync(LOCK) && readFileSync(LOCK, 'utf8') === String(process.pid)) rmSync(LOCK, { force: true });
+}
 
 /** Secrets as the contract wants them: files 0444 in a 0700 directory; the Redis password has quoting traps. */
 export function makeSecrets(overrides: Record<string, string> = {}): {
@@ -153,7 +187,14 @@ export async function waitHealthy(services: string[], timeoutMs: number): Promis
     await sleep(2000);
   }
   const state = last.map((c) => `${c.service}=${c.running ? c.health : 'stopped'}`).join(', ');
-  throw new Error(`services not healthy within ${timeoutMs / 1000}s: ${state}`);
+  const waiting = last.filter((c) => services.includes(c.service) && c.health !== 'healthy');
+  const logs = await Promise.all(
+    waiting.map(
+      async (c) =>
+        `${c.service}: ${await dockerOut(['inspect', '-f', '{{json .State}}', c.id]).catch(String)}`,
+    ),
+  );
+  throw new Error(`services not healthy within ${timeoutMs / 1000}s: ${state}\n${logs.join('\n')}`);
 }
 
 export async function http(
