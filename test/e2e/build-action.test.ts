@@ -3,7 +3,7 @@
  * shared base, a service sharing an image, an upstream one): outputs match `docker image inspect`, an
  * unchanged image is cached without a build, a changed one is rebuilt and nothing else is.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker } from '../helpers/docker.js';
 import { fixtureCopy, runAction } from './build-harness.js';
@@ -64,9 +64,14 @@ describe('build-images action on the fixture stack', () => {
     'a second run builds nothing: every image cached by its content key, ids unchanged',
     async () => {
       const before = await inspect('erpt-build/app:dev');
+      const base = await inspect('erpt-build/base:dev');
+      // An image built FROM ours elsewhere inherits its content-key label: it must never pass for ours.
+      writeFileSync(join(dir, 'child.Dockerfile'), 'FROM erpt-build/base:dev\nLABEL erpt.child=1\n');
+      await docker('build', '-q', '-t', 'erpt-build/child:e2e', '-f', join(dir, 'child.Dockerfile'), dir);
       const r = await runAction(dir, { config: 'erp-deploy.yml' });
       expect(r.code).toBe(0);
       for (const s of ['base', 'app', 'tool']) expect(r.images![s].status).toBe('cached');
+      expect(r.images!.base.imageId).toBe(base.Id);
       expect(r.stdout).not.toMatch(/building with/);
       expect(r.stdout).toContain('builder: not needed, every image is cached');
       expect(r.images!.app.imageId).toBe(before.Id);

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { ImageMap } from './types.js';
 import type { BuildPlan, BuildUnit } from './plan.js';
 import { describeBuilder, detectBuilder, type Builder, type CacheMode } from './builder.js';
-import { contentKey, KEY_LABEL } from './key.js';
+import { contentKey, KEY_LABEL, keyRef } from './key.js';
 import { digestFor, login } from './docker.js';
 import { engineFor, type Engine } from './engine.js';
 import { gitContext, renderTags, validateTemplates, type TagVars } from './tags.js';
@@ -134,7 +134,10 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
   const cached: Record<string, string | undefined> = {};
   if (!opts.noCache) {
     await Promise.all(
-      plan.units.map(async (u) => (cached[u.owner] = (await engine.byLabel(KEY_LABEL, keys[u.owner]))[0])),
+      plan.units.map(async (u) => {
+        const facts = await engine.inspect(keyRef(u.repository, keys[u.owner]));
+        cached[u.owner] = facts?.labels[KEY_LABEL] === keys[u.owner] ? facts.id : undefined;
+      }),
     );
   }
   const toBuild = plan.units.filter((u) => !cached[u.owner]);

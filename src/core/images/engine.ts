@@ -21,8 +21,6 @@ export interface Engine {
   /** Throws a clear error when the engine does not answer. */
   ping(): Promise<void>;
   inspect(ref: string): Promise<ImageFacts | undefined>;
-  /** Ids of local images carrying label=value, newest first. */
-  byLabel(label: string, value: string): Promise<string[]>;
   tag(id: string, ref: string): Promise<void>;
 }
 
@@ -97,15 +95,6 @@ class SocketEngine implements Engine {
     return facts(JSON.parse(r.body) as RawImage);
   }
 
-  async byLabel(label: string, value: string): Promise<string[]> {
-    const filters = encodeURIComponent(JSON.stringify({ label: [`${label}=${value}`] }));
-    const list = JSON.parse(await this.ok('GET', `/images/json?filters=${filters}`)) as {
-      Id: string;
-      Created: number;
-    }[];
-    return list.sort((a, b) => b.Created - a.Created).map((i) => i.Id);
-  }
-
   async tag(id: string, ref: string): Promise<void> {
     const { repo, tag } = repoTag(ref);
     await this.ok(
@@ -145,25 +134,6 @@ class CliEngine implements Engine {
       timeoutMs: 30_000,
     });
     return r.code === 0 ? facts(JSON.parse(r.stdout) as RawImage) : undefined;
-  }
-
-  async byLabel(label: string, value: string): Promise<string[]> {
-    const r = await run(
-      this.client,
-      ['image', 'ls', '-q', '--no-trunc', '--filter', `label=${label}=${value}`],
-      {
-        env: this.env,
-        timeoutMs: 30_000,
-      },
-    );
-    return [
-      ...new Set(
-        r.stdout
-          .split('\n')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
-    ];
   }
 
   async tag(id: string, ref: string): Promise<void> {

@@ -9,6 +9,14 @@ import { hashContext } from './context.js';
 import type { BuildUnit } from './plan.js';
 
 export const KEY_LABEL = 'org.erp-deploy.content-key';
+
+/**
+ * The tag that finds the image built for a key. A label alone cannot: images built FROM ours inherit it.
+ * A tag is not inherited, and the label on the tagged image is checked too.
+ */
+export function keyRef(repository: string, key: string): string {
+  return `${repository}:ck-${key}`;
+}
 export const KEY_VERSION = 1;
 
 export function contentKey(

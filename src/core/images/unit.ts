@@ -14,7 +14,7 @@ import { buildArgs, type Builder } from './builder.js';
 import { digestFor, pushImage } from './docker.js';
 import { failingStep } from './dockerfile.js';
 import type { Engine } from './engine.js';
-import { KEY_LABEL } from './key.js';
+import { KEY_LABEL, keyRef } from './key.js';
 import type { TagVars } from './tags.js';
 
 const LOG_TAIL = 20;
@@ -144,6 +144,8 @@ export async function runUnit(
     id = built.id;
     pushedDigest = built.digest;
     status = 'built';
+    // Never pushed, never reported: how the next run finds this image by its content key.
+    if (!(ctx.push && ctx.builder!.kind === 'buildx')) await ctx.engine.tag(id, keyRef(u.repository, key));
   }
   // buildx pushes while building; otherwise push every tag now.
   if (ctx.push && !(ctx.builder!.kind === 'buildx' && status === 'built')) {
