@@ -146,6 +146,13 @@ describe('the ERP stack on the local engine', () => {
     expect(states.map((c) => c.service)).not.toContain('grafana');
   });
 
+  it('runs no service as root', async () => {
+    const users: Record<string, string> = {};
+    for (const c of await containers()) users[c.service] = await dockerOut(['exec', c.id, 'id', '-u']);
+    expect(Object.keys(users).sort()).toEqual([...SERVICES].sort());
+    expect(Object.entries(users).filter(([, uid]) => uid === '0')).toEqual([]);
+  });
+
   it('serves traffic and runs tasks through the worker (one render retries and fails)', async () => {
     const tasks = await timed('traffic', async () => [
       ...(await generateTraffic(1)),
