@@ -71,6 +71,11 @@ def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
         wait_until(lambda: server.client().ping(), 10, "redis-server answering PING")
         yield server
     finally:
+        # Celery AsyncResults unsubscribe from Redis when collected: let that happen while Redis still answers,
+        # or their __del__ retries against a dead server at interpreter exit.
+        import gc
+
+        gc.collect()
         process.terminate()
         process.wait(timeout=10)
 

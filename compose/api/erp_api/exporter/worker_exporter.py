@@ -58,7 +58,8 @@ class WorkersCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self._lock:
             now = time.monotonic()
-            if self._cached is None or now - self._cached[0] > self.ttl:
+            # a positive answer is reused for `ttl` seconds; "no worker" is re-checked at the next scrape
+            if self._cached is None or self._cached[1] == 0 or now - self._cached[0] > self.ttl:
                 try:
                     self._cached = (now, len(ping_workers(self.app, self.timeout)))
                 except Exception as err:  # broker down: report no worker rather than fail the scrape
