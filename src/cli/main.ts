@@ -2,9 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, messageOf } from '../core/errors.js';
 import { CliLogger } from './logger.js';
+import type { Logger } from '../core/log.js';
 import { commands } from './commands/index.js';
 
-export async function main(argv: string[], logger = new CliLogger()): Promise<number> {
+export async function main(argv: string[], logger: Logger = new CliLogger()): Promise<number> {
   const program = new Command('erp-deploy')
     .description('Build, deploy and gate the ERP stack (the same core as the GitHub Actions).')
     .option('-c, --config <file>', 'project configuration file', 'erp-deploy.yml')
