@@ -12,9 +12,14 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testTimeout: 300_000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-integration.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
-    { ...common, displayName: 'e2e', testTimeout: 900_000, testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-e2e.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    },
   ],
 };
