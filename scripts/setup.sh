@@ -46,3 +46,5 @@ fi
 
 scripts/engine.sh
 scripts/offline-images.sh
+# The API image's Python packages, as wheels for bookworm's Python (containers cannot reach PyPI here).
+compose/api/scripts/download-wheels.sh

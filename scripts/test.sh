@@ -9,15 +9,19 @@ stage() { printf '\n=== %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
 stage setup
 scripts/setup.sh
+# shellcheck source=/dev/null
 set -a; . .erp-deploy/images.env; set +a
 
 stage "lint, format, typecheck, shellcheck"
 npm run --silent lint
 npm run --silent typecheck
-shellcheck scripts/*.sh .ci/run
+shellcheck -S warning scripts/*.sh .ci/run compose/*/*.sh compose/api/scripts/*.sh bench/*/*.sh
 
 stage "dist is current"
 scripts/check-dist.sh
+
+stage "Prometheus and Alertmanager configuration (promtool check, promtool test rules, amtool)"
+compose/prometheus/check.sh
 
 stage "unit tests"
 npm run --silent test:unit
