@@ -91,7 +91,7 @@ async function naiveRecreate(): Promise<ProbeResult> {
 async function rollbackTime(
   driver: 'compose' | 'swarm',
   port: number,
-): Promise<{ serving: number; total: number; failed: number }> {
+): Promise<{ serving: number; total: number; failed: number; errors: string[] }> {
   await deployTo(driver, 'v1');
   const logger = new TimedLogger();
   let doneAt = 0;
@@ -110,6 +110,7 @@ async function rollbackTime(
     serving: back ? (back.at - logger.failedAt) / 1000 : NaN,
     total: (doneAt - logger.failedAt) / 1000,
     failed: r.failed,
+    errors: [...new Set(r.errors)],
   };
 }
 
@@ -124,6 +125,11 @@ async function main(): Promise<number> {
     console.log(
       `deploy bench: ${RPS} req/s from a loopback Node loop, one connection per request; Docker ${(await run(DOCKER, ['version', '--format', '{{.Server.Version}}'])).stdout.trim()}`,
     );
+    if (process.env.ERP_BENCH_ONLY === 'rollback-swarm') {
+      const rb = await rollbackTime('swarm', PORTS.swarm);
+      console.log(JSON.stringify(rb));
+      return 0;
+    }
     await deployTo('swarm', 'v1');
     const swarm = await underLoad(PORTS.swarm, () => deployTo('swarm', 'v2'));
     console.log(line('swarm', swarm));
@@ -143,7 +149,7 @@ async function main(): Promise<number> {
       ['swarm', rbSwarm],
     ] as const) {
       console.log(
-        `ROLLBACK ${n}: failed rollout → previous release serving ${r.serving.toFixed(1)} s (target ≤ 10 s, ratio ${(r.serving / 10).toFixed(2)}); rollback finished after ${r.total.toFixed(1)} s; ${r.failed} requests failed around it`,
+        `ROLLBACK ${n}: failed rollout → previous release serving ${r.serving.toFixed(1)} s (target ≤ 10 s, ratio ${(r.serving / 10).toFixed(2)}); rollback finished after ${r.total.toFixed(1)} s; ${r.failed} requests failed around it ${JSON.stringify(r.errors)}`,
       );
     }
     return swarm.failed === 0 && rbCompose.serving <= 10 && rbSwarm.serving <= 10 ? 0 : 1;

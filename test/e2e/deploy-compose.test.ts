@@ -3,6 +3,8 @@
  * alone, an automatic rollback from a crash-looping image, manual rollbacks (by id and "previous").
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MemoryLogger } from '../../src/core/log.js';
 import { deploy, planDeploy, releases, rollback, RolloutFailedError } from '../../src/core/deploy/index.js';
 import { lockStatus } from '../../src/core/deploy/lock.js';
@@ -58,6 +60,11 @@ describe('compose driver (staging)', () => {
       secret_length: 'token-for-compose-e2e'.length,
     });
     expect(logger.text()).not.toContain('token-for-compose-e2e');
+    // Kamal-style hooks ran on the runner (in the project directory) with the ERP_* variables.
+    expect(readFileSync(join(fx.dir, 'hooks.log'), 'utf8').trim().split('\n')).toEqual([
+      `pre deploy staging ${v1} prev= by ${r.release.who}: cache,api,worker`,
+      `post deploy ${v1} healthy`,
+    ]);
     const inspect = await docker('inspect', (await containerOf('api')).split('\n')[0]);
     expect(inspect).not.toContain('token-for-compose-e2e');
     const secretMode = await docker(

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # EDGE_ROUTES: "listen=host:port,..."  e.g. "8000=tasks.api:8000"
 ROUTES = [r.split("=", 1) for r in os.environ["EDGE_ROUTES"].split(",") if r]
 RETRY_FOR = float(os.environ.get("EDGE_RETRY_SECONDS", "10"))
+CONNECT_TIMEOUT = float(os.environ.get("EDGE_CONNECT_TIMEOUT", "0.5"))
 HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 
 
@@ -49,10 +50,13 @@ def handler_for(upstream):
                     continue
                 counter[0] += 1
                 addr = addrs[counter[0] % len(addrs)]
-                conn = http.client.HTTPConnection(addr, port, timeout=30)
+                # A task that just died can leave its address in DNS for a moment: connect with a short
+                # timeout (an absent address answers nothing), then give the request itself time.
+                conn = http.client.HTTPConnection(addr, port, timeout=CONNECT_TIMEOUT)
                 try:
                     conn.connect()
-                except OSError as e:  # refused / unreachable: nothing was sent, safe to retry anywhere
+                    conn.sock.settimeout(30)
+                except OSError as e:  # refused / unreachable / silent: nothing was sent, safe to retry anywhere
                     last = f"{addr}: {e}"
                     conn.close()
                     time.sleep(0.05)
