@@ -3,9 +3,9 @@
 The same FastAPI app (ERP route layout under /api/v1, trivial handlers, no I/O) is built three times: without
 instrumentation (baseline), with erp_api.exporter.http.PrometheusMiddleware, and with the peer's default
 Instrumentator().instrument(app). Requests are driven in-process through the ASGI interface (no sockets), so
-the difference to the baseline is the instrumentation's own cost. Rounds are short and interleaved, timed with the process's CPU clock (other
-processes on a shared machine do not count), and the fastest round of each variant is kept (the usual
-estimator for micro-benchmarks: noise only ever adds time).
+the difference to the baseline is the instrumentation's own cost. Rounds are short and interleaved, timed
+with the process's CPU clock (other processes on a shared machine do not count), and the fastest round of
+each variant is kept (the usual estimator for micro-benchmarks: noise only ever adds time).
 
 Run: .venv/bin/python bench/exporter/bench.py [--requests N] [--rounds R]
 Target: ours_added / peer_added <= 0.3 (exit code 1 when above).
@@ -57,8 +57,14 @@ def build_app() -> FastAPI:
         api.add_api_route(f"/{kind}", listing, methods=["GET"])
         api.add_api_route(f"/{kind}", one, methods=["POST"], status_code=201)
         api.add_api_route(f"/{kind}/{param}", one, methods=["GET", "PUT", "DELETE"])
-    for path, method in (("/orders/{order_id}/status", "PUT"), ("/invoices/{invoice_id}/render", "POST"),
-                         ("/invoices/{invoice_id}/document", "GET"), ("/tasks/{task_id}", "GET"), ("/reports", "POST")):
+    for path, method in (
+        ("/orders/{order_id}/status", "PUT"),
+        ("/invoices/{invoice_id}/render", "POST"),
+        ("/invoices/{invoice_id}/document", "GET"),
+        ("/tasks/{task_id}", "GET"),
+        ("/reports", "POST"),
+    ):
+
         async def action() -> dict:
             return {"ok": True}
 
@@ -91,12 +97,23 @@ async def drive(app: FastAPI, n: int) -> float:
     async def send(message: dict) -> None:
         return None
 
-    scopes = [{
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-        "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"17")],
-        "client": ("127.0.0.1", 1234), "server": ("bench", 80),
-    } for method, path in PATHS]
+    scopes = [
+        {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"17")],
+            "client": ("127.0.0.1", 1234),
+            "server": ("bench", 80),
+        }
+        for method, path in PATHS
+    ]
     k = len(scopes)
     start = time.process_time()
     for i in range(n):

@@ -57,9 +57,9 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-def ping_workers(app: Celery, timeout: float, destination: list[str] | None = None, limit: int | None = None) -> list[str]:
+def ping_workers(
+    app: Celery, timeout: float, destination: list[str] | None = None, limit: int | None = None
+) -> list[str]:
     """Names of the workers that answered a Celery ping within `timeout` seconds (stops early at `limit`)."""
-    replies = app.control.broadcast(
-        "ping", reply=True, timeout=timeout, destination=destination, limit=limit
-    ) or []
+    replies = app.control.broadcast("ping", reply=True, timeout=timeout, destination=destination, limit=limit) or []
     return [name for reply in replies for name, answer in reply.items() if answer == {"ok": "pong"}]

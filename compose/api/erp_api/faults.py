@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 PREFIX = "/api/v1/"
 BODY = b'{"detail":"injected fault"}'
 
 
 class FaultInjectionMiddleware:
-    def __init__(self, app: Callable[..., Awaitable[None]], error_rate: float, degrade_after: int, latency_ms: int) -> None:
+    def __init__(
+        self, app: Callable[..., Awaitable[None]], error_rate: float, degrade_after: int, latency_ms: int
+    ) -> None:
         self.app = app
         self.error_rate, self.degrade_after, self.latency = error_rate, degrade_after, latency_ms / 1000
         self.seen = 0
@@ -24,7 +27,7 @@ class FaultInjectionMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         root = scope.get("root_path", "")
-        path = scope["path"][len(root):] if root and scope["path"].startswith(root) else scope["path"]
+        path = scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
         if not path.startswith(PREFIX):
             return await self.app(scope, receive, send)
         self.seen += 1
@@ -32,8 +35,13 @@ class FaultInjectionMiddleware:
             await asyncio.sleep(self.latency)
         degraded = self.degrade_after and self.seen > self.degrade_after
         if degraded or (self.error_rate and self.random.random() < self.error_rate):
-            await send({"type": "http.response.start", "status": 500,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": BODY})
             return
         await self.app(scope, receive, send)

@@ -16,7 +16,9 @@ def main() -> int:
         auth = read_secret(os.environ, "FLOWER_BASIC_AUTH_FILE", "/run/secrets/flower_basic_auth")
         user, _, password = auth.partition(":")
         if not user or not password or "," in auth:
-            raise SettingsError("FLOWER_BASIC_AUTH_FILE: content is invalid: expected one line user:password (no comma)")
+            raise SettingsError(
+                "FLOWER_BASIC_AUTH_FILE: content is invalid: expected one line user:password (no comma)"
+            )
     except SettingsError as err:
         print(f"erp-api: configuration error: {err}", file=sys.stderr, flush=True)
         return 2

@@ -1,34 +1,15 @@
-"""Redis key names of the ERP data (all prefixed erp:) shared by the API and the worker tasks."""
+"""Redis key names of the ERP data, shared by the API and the worker tasks. Layout (all under erp:):
 
-KINDS = ("customer", "order", "invoice")
-
-
-def record(kind: str, record_id: str) -> str:
-    return f"erp:{kind}:{record_id}"
-
-
-def index(kind: str) -> str:
-    return f"erp:index:{kind}"
+erp:<kind>:<id>               JSON record (kind: customer, order, invoice)
+erp:index:<kind>              sorted set of ids          erp:seq:<kind>            id counter
+erp:customer:<id>:orders      set of order ids           erp:invoice:<id>:document rendered invoice text
+erp:task:<task_id>            task enqueued by the API   erp:report:<task_id>      report result
+erp:notifications             list of order confirmations (newest first, at most 1000)
+"""
 
 
-def sequence(kind: str) -> str:
-    return f"erp:seq:{kind}"
+def key(*parts: str) -> str:
+    return ":".join(("erp", *parts))
 
 
-def customer_orders(customer_id: str) -> str:
-    return f"erp:customer:{customer_id}:orders"
-
-
-def invoice_document(invoice_id: str) -> str:
-    return f"erp:invoice:{invoice_id}:document"
-
-
-def task(task_id: str) -> str:
-    return f"erp:task:{task_id}"
-
-
-def report(task_id: str) -> str:
-    return f"erp:report:{task_id}"
-
-
-NOTIFICATIONS = "erp:notifications"
+NOTIFICATIONS = key("notifications")

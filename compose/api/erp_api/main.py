@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from celery import Celery
 from fastapi import FastAPI, Request
@@ -30,16 +30,24 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings, celery_app: Celery | None = None) -> FastAPI:
     registry = CollectorRegistry()
     pool = BlockingConnectionPool(
-        host=settings.redis_host, port=settings.redis_port, db=settings.redis_db, password=settings.redis_password,
-        max_connections=settings.redis_max_connections, timeout=settings.redis_timeout,
-        socket_timeout=settings.redis_timeout, socket_connect_timeout=settings.redis_timeout,
-        socket_keepalive=True, health_check_interval=30, decode_responses=True,
+        host=settings.redis_host,
+        port=settings.redis_port,
+        db=settings.redis_db,
+        password=settings.redis_password,
+        max_connections=settings.redis_max_connections,
+        timeout=settings.redis_timeout,
+        socket_timeout=settings.redis_timeout,
+        socket_connect_timeout=settings.redis_timeout,
+        socket_keepalive=True,
+        health_check_interval=30,
+        decode_responses=True,
     )
     redis = InstrumentedRedis(connection_pool=pool)
     redis.erp_errors = RedisClientMetrics(registry, pool).errors
     celery_metrics.install(celery_metrics.CeleryMetrics(registry))
-    Gauge("erp_build_info", "Release and version of the running API.", ("release", "version"),
-          registry=registry).labels(settings.release, __version__).set(1)
+    Gauge(
+        "erp_build_info", "Release and version of the running API.", ("release", "version"), registry=registry
+    ).labels(settings.release, __version__).set(1)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,9 +80,17 @@ def create_app(settings: Settings, celery_app: Celery | None = None) -> FastAPI:
         return JSONResponse({"detail": f"redis unavailable: {type(err).__name__}"}, status_code=503)
 
     if settings.fault_error_rate or settings.fault_degrade_after or settings.fault_latency_ms:
-        log.warning("fault injection ON: error_rate=%s degrade_after=%s latency_ms=%s",
-                    settings.fault_error_rate, settings.fault_degrade_after, settings.fault_latency_ms)
-        app.add_middleware(FaultInjectionMiddleware, error_rate=settings.fault_error_rate,
-                           degrade_after=settings.fault_degrade_after, latency_ms=settings.fault_latency_ms)
+        log.warning(
+            "fault injection ON: error_rate=%s degrade_after=%s latency_ms=%s",
+            settings.fault_error_rate,
+            settings.fault_degrade_after,
+            settings.fault_latency_ms,
+        )
+        app.add_middleware(
+            FaultInjectionMiddleware,
+            error_rate=settings.fault_error_rate,
+            degrade_after=settings.fault_degrade_after,
+            latency_ms=settings.fault_latency_ms,
+        )
     app.add_middleware(PrometheusMiddleware, metrics=HttpMetrics(registry), app_ref=app)
     return app

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping, TypeVar
+from typing import TypeVar
 
 QUEUES = ("default", "invoices", "reports")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -78,7 +79,9 @@ def read_secret(env: Mapping[str, str], name: str, default_path: str) -> str:
     except FileNotFoundError:
         raise SettingsError(f"{name}: secret file {path} does not exist: expected a file holding the secret") from None
     except OSError as err:
-        raise SettingsError(f"{name}: secret file {path} cannot be read ({err.strerror}): expected a readable file") from None
+        raise SettingsError(
+            f"{name}: secret file {path} cannot be read ({err.strerror}): expected a readable file"
+        ) from None
     if not value:
         raise SettingsError(f"{name}: secret file {path} is empty: expected the secret in it")
     return value
@@ -89,7 +92,9 @@ def _queues(env: Mapping[str, str]) -> tuple[str, ...]:
     names = tuple(q.strip() for q in text.split(",") if q.strip())
     unknown = [q for q in names if q not in QUEUES]
     if not names or unknown:
-        raise SettingsError(f"ERP_WORKER_QUEUES={text!r} is invalid: expected a comma-separated subset of {', '.join(QUEUES)}")
+        raise SettingsError(
+            f"ERP_WORKER_QUEUES={text!r} is invalid: expected a comma-separated subset of {', '.join(QUEUES)}"
+        )
     return names
 
 
@@ -128,7 +133,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker_concurrency=_number(env, "ERP_WORKER_CONCURRENCY", "2", int, 1, 64, "an integer"),
         worker_queues=_queues(env),
         worker_metrics_port=_number(env, "ERP_WORKER_METRICS_PORT", "9808", int, 1, 65535, "a port number"),
-        worker_max_tasks_per_child=_number(env, "ERP_WORKER_MAX_TASKS_PER_CHILD", "1000", int, 0, 1_000_000, "an integer (0: no limit)"),
+        worker_max_tasks_per_child=_number(
+            env, "ERP_WORKER_MAX_TASKS_PER_CHILD", "1000", int, 0, 1_000_000, "an integer (0: no limit)"
+        ),
         worker_nodename=_raw(env, "ERP_WORKER_NODENAME", f"worker@{hostname}"),
         visibility_timeout=_number(env, "ERP_VISIBILITY_TIMEOUT_SECONDS", "3600", int, 60, 86400, "seconds"),
         multiproc_dir=_raw(env, "PROMETHEUS_MULTIPROC_DIR", "/tmp/erp-metrics"),

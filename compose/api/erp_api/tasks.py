@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -27,18 +27,22 @@ def store() -> redis.Redis:
     from celery import current_app
 
     if _client is None or _client[0] != os.getpid():
-        _client = (os.getpid(), redis.Redis.from_url(current_app.conf.broker_url, decode_responses=True,
-                                                     socket_timeout=5, socket_keepalive=True))
+        _client = (
+            os.getpid(),
+            redis.Redis.from_url(
+                current_app.conf.broker_url, decode_responses=True, socket_timeout=5, socket_keepalive=True
+            ),
+        )
     return _client[1]
 
 
 def _load(kind: str, record_id: str) -> dict[str, Any] | None:
-    raw = store().get(keys.record(kind, record_id))
+    raw = store().get(keys.key(kind, record_id))
     return json.loads(raw) if raw else None
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 @shared_task(name="erp.ping")
@@ -79,14 +83,16 @@ def render_invoice(self: Any, invoice_id: str) -> dict[str, Any]:
     for line in order["lines"]:
         amount = line["quantity"] * line["unit_price_cents"]
         total += amount
-        lines.append(f"{line['sku']:<20} {line['quantity']:>6} x {line['unit_price_cents'] / 100:>10.2f} = {amount / 100:>12.2f}")
+        lines.append(
+            f"{line['sku']:<20} {line['quantity']:>6} x {line['unit_price_cents'] / 100:>10.2f} = {amount / 100:>12.2f}"
+        )
     lines.append(f"{'TOTAL':<43}{total / 100:>12.2f}")
     document = "\n".join(lines) + "\n"
     invoice.update(status="rendered", total_cents=total, rendered_at=_now())
     db = store()
     pipe = db.pipeline()
-    pipe.set(keys.invoice_document(invoice_id), document)
-    pipe.set(keys.record("invoice", invoice_id), json.dumps(invoice))
+    pipe.set(keys.key("invoice", invoice_id, "document"), document)
+    pipe.set(keys.key("invoice", invoice_id), json.dumps(invoice))
     pipe.execute()
     return {"invoice_id": invoice_id, "total_cents": total, "lines": len(order["lines"]), "bytes": len(document)}
 
@@ -95,8 +101,8 @@ def render_invoice(self: Any, invoice_id: str) -> dict[str, Any]:
 def generate_report(self: Any, kind: str) -> dict[str, Any]:
     """Sales: order count and revenue per status; customers: count and orders per customer."""
     db = store()
-    ids = db.zrange(keys.index("order"), 0, -1)
-    orders = [json.loads(raw) for raw in db.mget([keys.record("order", i) for i in ids]) if raw] if ids else []
+    ids = db.zrange(keys.key("index", "order"), 0, -1)
+    orders = [json.loads(raw) for raw in db.mget([keys.key("order", i) for i in ids]) if raw] if ids else []
     if kind == "sales":
         by_status: dict[str, dict[str, int]] = {}
         for order in orders:
@@ -108,9 +114,9 @@ def generate_report(self: Any, kind: str) -> dict[str, Any]:
         per_customer: dict[str, int] = {}
         for order in orders:
             per_customer[order["customer_id"]] = per_customer.get(order["customer_id"], 0) + 1
-        data = {"customers": db.zcard(keys.index("customer")), "orders_per_customer": per_customer}
+        data = {"customers": db.zcard(keys.key("index", "customer")), "orders_per_customer": per_customer}
     else:
         raise ValueError(f"unknown report kind {kind!r}")
     result = {"kind": kind, "generated_at": _now(), **data}
-    db.set(keys.report(self.request.id), json.dumps(result), ex=86400)
+    db.set(keys.key("report", self.request.id), json.dumps(result), ex=86400)
     return result

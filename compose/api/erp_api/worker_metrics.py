@@ -27,7 +27,9 @@ def main() -> int:
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-    start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=build_registry(make_celery(settings), settings))
+    start_http_server(
+        settings.worker_metrics_port, addr="0.0.0.0", registry=build_registry(make_celery(settings), settings)
+    )
     logging.getLogger("erp.worker.metrics").info("worker metrics on :%d/metrics", settings.worker_metrics_port)
     while not stop and os.getppid() == parent:
         time.sleep(0.5)

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -112,7 +112,12 @@ def settings(base_env):
 class Worker:
     def __init__(self, process: subprocess.Popen, metrics_port: int, multiproc_dir: Path, nodename: str, log: Path):
         self.process, self.metrics_port, self.multiproc_dir, self.nodename, self.log = (
-            process, metrics_port, multiproc_dir, nodename, log)
+            process,
+            metrics_port,
+            multiproc_dir,
+            nodename,
+            log,
+        )
 
     def scrape(self) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as response:
@@ -131,21 +136,28 @@ def worker(base_env, tmp_path_factory) -> Iterator[Worker]:
     (multiproc_dir / "counter_999999.db").write_bytes(b"stale file of an earlier run")  # must be cleaned at start
     port = free_port()
     nodename = f"pytest-worker-{os.getpid()}@localhost"
-    env = dict(base_env,
-               ERP_WORKER_CONCURRENCY="2",
-               ERP_WORKER_METRICS_PORT=str(port),
-               ERP_WORKER_MAX_TASKS_PER_CHILD="25",
-               ERP_WORKER_NODENAME=nodename,
-               ERP_LOG_LEVEL="warning",
-               PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir))
+    env = dict(
+        base_env,
+        ERP_WORKER_CONCURRENCY="2",
+        ERP_WORKER_METRICS_PORT=str(port),
+        ERP_WORKER_MAX_TASKS_PER_CHILD="25",
+        ERP_WORKER_NODENAME=nodename,
+        ERP_LOG_LEVEL="warning",
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+    )
     log = workdir / "worker.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "erp_api.worker"], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=API_DIR)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "erp_api.worker"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=API_DIR
+        )
     handle = Worker(process, port, multiproc_dir, nodename, log)
     try:
-        wait_until(lambda: process.poll() is None and "celery_workers 1.0" in handle.scrape(), 30,
-                   f"worker metrics answering with a pinged worker (log: {log})", step=0.3)
+        wait_until(
+            lambda: process.poll() is None and "celery_workers 1.0" in handle.scrape(),
+            30,
+            f"worker metrics answering with a pinged worker (log: {log})",
+            step=0.3,
+        )
         yield handle
     finally:
         process.send_signal(signal.SIGTERM)
@@ -178,6 +190,22 @@ def scrape_value(text: str, metric: str, /, **labels: str) -> float:
             if sample.name == metric and all(sample.labels.get(k) == v for k, v in labels.items()):
                 total += sample.value
     return total
+
+
+def delta(before: str, after: str, metric: str, /, **labels: str) -> float:
+    """How much `metric` (summed over samples matching `labels`) grew between two scrapes."""
+    return scrape_value(after, metric, **labels) - scrape_value(before, metric, **labels)
+
+
+def run_module(module: str, env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run `python -m <module> [args]` (an image entry) to completion, capturing text output."""
+    command = [sys.executable, "-m", module, *args]
+    return subprocess.run(command, env=env, cwd=API_DIR, capture_output=True, text=True, timeout=timeout)
+
+
+def start_module(module: str, env: dict[str, str], **popen: object) -> subprocess.Popen:
+    """Start `python -m <module>` (an image entry) in the background."""
+    return subprocess.Popen([sys.executable, "-m", module], env=env, cwd=API_DIR, **popen)  # type: ignore[call-overload]
 
 
 def wait_task(client, task_id: str, timeout: float = 15.0) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import scrape_value, wait_task
+from conftest import delta, scrape_value, wait_task
 
 
 def make_customer(api, name="Ada", email="ada@example.com") -> dict:
@@ -14,10 +14,16 @@ def make_customer(api, name="Ada", email="ada@example.com") -> dict:
 
 
 def make_order(api, customer_id: str) -> dict:
-    response = api.post("/api/v1/orders", json={"customer_id": customer_id, "lines": [
-        {"sku": "BOLT-M6", "quantity": 10, "unit_price_cents": 25},
-        {"sku": "NUT-M6", "quantity": 4, "unit_price_cents": 110},
-    ]})
+    response = api.post(
+        "/api/v1/orders",
+        json={
+            "customer_id": customer_id,
+            "lines": [
+                {"sku": "BOLT-M6", "quantity": 10, "unit_price_cents": 25},
+                {"sku": "NUT-M6", "quantity": 4, "unit_price_cents": 110},
+            ],
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -47,8 +53,13 @@ def test_validation_errors(api):
     assert api.post("/api/v1/customers", json={"name": "B", "email": "not-an-email"}).status_code == 422
     cid = make_customer(api)["id"]
     assert api.post("/api/v1/orders", json={"customer_id": cid, "lines": []}).status_code == 422
-    assert api.post("/api/v1/orders", json={"customer_id": "nope", "lines": [
-        {"sku": "A", "quantity": 1, "unit_price_cents": 1}]}).status_code == 404
+    assert (
+        api.post(
+            "/api/v1/orders",
+            json={"customer_id": "nope", "lines": [{"sku": "A", "quantity": 1, "unit_price_cents": 1}]},
+        ).status_code
+        == 404
+    )
     assert api.put("/api/v1/orders/1/status", json={"status": "lost"}).status_code == 422
     assert api.post("/api/v1/reports", json={"kind": "weather"}).status_code == 422
     assert api.get("/api/v1/customers", params={"limit": 0}).status_code == 422
@@ -112,8 +123,8 @@ def test_invoice_of_deleted_order_retries_then_fails(api, worker):
     assert state["state"] == "FAILURE" and state["error"].startswith("OrderMissing: order")
     after = worker.scrape()
     labels = {"name": "erp.render_invoice", "queue": "invoices"}
-    assert scrape_value(after, "celery_task_retried_total", **labels) - scrape_value(before, "celery_task_retried_total", **labels) == 3
-    assert scrape_value(after, "celery_task_failed_total", **labels) - scrape_value(before, "celery_task_failed_total", **labels) == 1
+    assert delta(before, after, "celery_task_retried_total", **labels) == 3
+    assert delta(before, after, "celery_task_failed_total", **labels) == 1
 
 
 def test_reports(api):

@@ -36,8 +36,11 @@ def build(root_path: str = "") -> tuple[FastAPI, CollectorRegistry]:
 
     @items.get("/slow/inprogress")
     async def slow() -> dict:
-        state["gauge"] = scrape_value(generate_latest(registry).decode(), "http_requests_inprogress",
-                                      handler=f"{root_path}/api/v1/items/slow/inprogress")
+        state["gauge"] = scrape_value(
+            generate_latest(registry).decode(),
+            "http_requests_inprogress",
+            handler=f"{root_path}/api/v1/items/slow/inprogress",
+        )
         await asyncio.sleep(0)
         return {}
 
@@ -74,7 +77,9 @@ def test_route_templates_with_router_prefixes_and_status_groups():
     assert scrape_value(text, "http_requests_total", handler="/api/v1/items/{item_id}", status="4xx") == 2
     assert scrape_value(text, "http_requests_total", handler="/api/v1/items/{item_id}/parts/{part}") == 1
     assert scrape_value(text, "http_requests_total", method="POST", handler="/api/v1/items", status="5xx") == 1
-    assert scrape_value(text, "http_request_duration_seconds_count", method="GET", handler="/api/v1/items/{item_id}") == 5
+    assert (
+        scrape_value(text, "http_request_duration_seconds_count", method="GET", handler="/api/v1/items/{item_id}") == 5
+    )
     assert "/api/v1/items/1" not in text.replace("/api/v1/items/{", "")  # no raw paths as labels
 
 
@@ -89,8 +94,11 @@ def test_unknown_paths_grouped_and_methods_bounded():
     assert scrape_value(text, "http_requests_total", handler="none", status="4xx") == 4
     assert scrape_value(text, "http_requests_total", method="other", handler="/api/v1/items/{item_id}") == 1
     assert scrape_value(text, "http_requests_total", method="DELETE", handler="/api/v1/items/{item_id}") == 1
-    handlers = {line.split('handler="')[1].split('"')[0] for line in text.splitlines()
-                if line.startswith("http_requests_total{")}
+    handlers = {
+        line.split('handler="')[1].split('"')[0]
+        for line in text.splitlines()
+        if line.startswith("http_requests_total{")
+    }
     assert handlers == {"none", "/api/v1/items/{item_id}"}
 
 
@@ -123,8 +131,14 @@ def test_buckets_and_inprogress():
     assert app.state.inprogress["gauge"] == 1.0  # the request saw itself in progress
     text = families(registry)
     assert scrape_value(text, "http_requests_inprogress") == 0
-    les = sorted({float(line.split('le="')[1].split('"')[0]) for line in text.splitlines()
-                  if line.startswith("http_request_duration_seconds_bucket{")} - {float("inf")})
+    les = sorted(
+        {
+            float(line.split('le="')[1].split('"')[0])
+            for line in text.splitlines()
+            if line.startswith("http_request_duration_seconds_bucket{")
+        }
+        - {float("inf")}
+    )
     assert tuple(les) == BUCKETS
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
-from conftest import scrape_value, wait_until
+from conftest import delta, scrape_value, wait_until
 
 PING = {"name": "erp.ping", "queue": "default"}
 
@@ -27,9 +26,8 @@ def test_counts_exact_across_children_and_recycling(worker, settings):
     assert len(pids) >= 3, f"expected tasks in several (recycled) children, got pids {pids}"
     after = worker.scrape()
     for metric in ("celery_task_started_total", "celery_task_succeeded_total", "celery_task_runtime_seconds_count"):
-        assert scrape_value(after, metric, **PING) - scrape_value(before, metric, **PING) == n, metric
-    assert scrape_value(after, "celery_task_runtime_seconds_sum", **PING) - scrape_value(
-        before, "celery_task_runtime_seconds_sum", **PING) >= n * 0.01
+        assert delta(before, after, metric, **PING) == n, metric
+    assert delta(before, after, "celery_task_runtime_seconds_sum", **PING) >= n * 0.01
     assert scrape_value(after, "celery_task_inprogress", **PING) == 0
     # children that exited (recycled) left no live-gauge files behind
     from erp_api.exporter.multiproc import live_file_pids
@@ -63,8 +61,8 @@ def test_failures_and_sent_in_worker(worker, settings):
     wait_until(lambda: result.state == "FAILURE", 15, "report task failed")
     after = worker.scrape()
     labels = {"name": "erp.generate_report", "queue": "reports"}
-    assert scrape_value(after, "celery_task_failed_total", **labels) - scrape_value(before, "celery_task_failed_total", **labels) == 1
-    assert scrape_value(after, "celery_task_succeeded_total", **labels) == scrape_value(before, "celery_task_succeeded_total", **labels)
+    assert delta(before, after, "celery_task_failed_total", **labels) == 1
+    assert delta(before, after, "celery_task_succeeded_total", **labels) == 0
 
 
 def test_queue_length_and_workers(worker, settings, redis_server):
@@ -95,14 +93,9 @@ def test_queue_length_and_workers(worker, settings, redis_server):
 
 
 def test_worker_healthcheck_pings_its_own_node(worker, base_env):
-    import subprocess
-    import sys
+    from conftest import run_module
 
-    from conftest import API_DIR
-
-    ok = subprocess.run([sys.executable, "-m", "erp_api.healthcheck", "worker"], cwd=API_DIR, capture_output=True,
-                        text=True, timeout=30, env=dict(base_env, ERP_WORKER_NODENAME=worker.nodename))
+    ok = run_module("erp_api.healthcheck", dict(base_env, ERP_WORKER_NODENAME=worker.nodename), "worker")
     assert ok.returncode == 0, ok.stderr
-    other = subprocess.run([sys.executable, "-m", "erp_api.healthcheck", "worker"], cwd=API_DIR, capture_output=True,
-                           text=True, timeout=30, env=dict(base_env, ERP_WORKER_NODENAME="ghost@nowhere"))
+    other = run_module("erp_api.healthcheck", dict(base_env, ERP_WORKER_NODENAME="ghost@nowhere"), "worker")
     assert other.returncode == 1 and "ghost@nowhere did not answer a ping" in other.stderr

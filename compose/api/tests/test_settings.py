@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from conftest import API_DIR
+from conftest import run_module
 from erp_api.settings import SettingsError, load_settings
 
 
@@ -53,8 +50,7 @@ def test_launchers_stop_with_one_line(base_env, tmp_path, module):
         (dict(base_env, ERP_WORKER_CONCURRENCY="abc"), "ERP_WORKER_CONCURRENCY='abc' is invalid"),
         (dict(base_env, REDIS_PASSWORD_FILE=str(tmp_path / "missing")), "REDIS_PASSWORD_FILE: secret file"),
     ):
-        done = subprocess.run([sys.executable, "-m", module], env=env, cwd=API_DIR, capture_output=True, text=True,
-                              timeout=30)
+        done = run_module(module, env)
         assert done.returncode == 2
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1, done.stderr
@@ -64,8 +60,9 @@ def test_launchers_stop_with_one_line(base_env, tmp_path, module):
 def test_flower_needs_its_credentials(base_env, tmp_path):
     bad = tmp_path / "auth"
     bad.write_text("no-colon-here\n")
-    done = subprocess.run([sys.executable, "-m", "erp_api.flower"], env=dict(base_env, FLOWER_BASIC_AUTH_FILE=str(bad)),
-                          cwd=API_DIR, capture_output=True, text=True, timeout=30)
+    done = run_module("erp_api.flower", dict(base_env, FLOWER_BASIC_AUTH_FILE=str(bad)))
     assert done.returncode == 2
-    assert done.stderr.strip() == ("erp-api: configuration error: FLOWER_BASIC_AUTH_FILE: content is invalid: "
-                                   "expected one line user:password (no comma)")
+    assert done.stderr.strip() == (
+        "erp-api: configuration error: FLOWER_BASIC_AUTH_FILE: content is invalid: "
+        "expected one line user:password (no comma)"
+    )

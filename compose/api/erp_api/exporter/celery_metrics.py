@@ -33,12 +33,18 @@ class CeleryMetrics:
         self.failed = counter("failed", "Tasks that raised (after their last retry).")
         self.retried = counter("retried", "Task retries scheduled.")
         self.runtime = Histogram(
-            "celery_task_runtime_seconds", "Task run time in a worker process.", LABELS,
-            buckets=RUNTIME_BUCKETS, registry=registry,
+            "celery_task_runtime_seconds",
+            "Task run time in a worker process.",
+            LABELS,
+            buckets=RUNTIME_BUCKETS,
+            registry=registry,
         )
         self.inprogress = Gauge(
-            "celery_task_inprogress", "Tasks running now in worker processes.", LABELS,
-            multiprocess_mode="livesum", registry=registry,
+            "celery_task_inprogress",
+            "Tasks running now in worker processes.",
+            LABELS,
+            multiprocess_mode="livesum",
+            registry=registry,
         )
 
 
@@ -51,8 +57,13 @@ def queue_of(task: Any) -> str:
     return info.get("routing_key") or info.get("exchange") or "default"
 
 
-def _on_publish(sender: Any = None, headers: dict[str, Any] | None = None, routing_key: str | None = None,
-                exchange: str | None = None, **_: Any) -> None:
+def _on_publish(
+    sender: Any = None,
+    headers: dict[str, Any] | None = None,
+    routing_key: str | None = None,
+    exchange: str | None = None,
+    **_: Any,
+) -> None:
     if _sink is not None:
         name = (headers or {}).get("task") or str(sender)
         _sink.sent.labels(name, routing_key or exchange or "default").inc()

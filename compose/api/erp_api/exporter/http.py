@@ -11,8 +11,9 @@ lookup and three increments.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from time import perf_counter
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -22,6 +23,8 @@ BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 STATUS_GROUPS = {1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
 UNKNOWN_HANDLER = "none"
+ROUTE_LABELS = ("method", "handler")
+COUNT_LABELS = ("method", "status", "handler")
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -36,18 +39,12 @@ class HttpMetrics:
     """The three HTTP metric families, registered on one registry."""
 
     def __init__(self, registry: CollectorRegistry | None) -> None:
-        self.requests = Counter(
-            "http_requests_total", "HTTP requests by method, status group and route template.",
-            ("method", "status", "handler"), registry=registry,
-        )
+        on = {"registry": registry}
+        self.requests = Counter("http_requests_total", "HTTP requests by route template.", COUNT_LABELS, **on)
         self.duration = Histogram(
-            "http_request_duration_seconds", "HTTP request latency by method and route template.",
-            ("method", "handler"), buckets=BUCKETS, registry=registry,
+            "http_request_duration_seconds", "Request latency.", ROUTE_LABELS, buckets=BUCKETS, **on
         )
-        self.inprogress = Gauge(
-            "http_requests_inprogress", "HTTP requests being served, by method and route template.",
-            ("method", "handler"), registry=registry,
-        )
+        self.inprogress = Gauge("http_requests_inprogress", "Requests being served.", ROUTE_LABELS, **on)
         self._pairs: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._counts: dict[tuple[str, str, str], Any] = {}
 
@@ -80,7 +77,7 @@ class PrometheusMiddleware:
             return
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
-        route_path = path[len(root_path):] if root_path and path.startswith(root_path) else path
+        route_path = path[len(root_path) :] if root_path and path.startswith(root_path) else path
         if is_excluded(route_path):
             await self.app(scope, receive, send)
             return

@@ -1,13 +1,14 @@
 """Redis client-pool metrics for the API's redis-py asyncio pool.
 
-  redis_client_pool_connections{state="in_use"|"idle"}   read from the pool at scrape time (no per-call cost)
-  redis_client_pool_max_connections
-  redis_client_errors_total                               commands that raised a Redis error (InstrumentedRedis)
+redis_client_pool_connections{state="in_use"|"idle"}   read from the pool at scrape time (no per-call cost)
+redis_client_pool_max_connections
+redis_client_errors_total                               commands that raised a Redis error (InstrumentedRedis)
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily
@@ -30,7 +31,8 @@ class RedisPoolCollector(Collector):
         conns.add_metric(["idle"], idle)
         yield conns
         yield GaugeMetricFamily(
-            "redis_client_pool_max_connections", "Size limit of the API's Redis client pool.",
+            "redis_client_pool_max_connections",
+            "Size limit of the API's Redis client pool.",
             value=self.pool.max_connections,
         )
 
@@ -38,7 +40,8 @@ class RedisPoolCollector(Collector):
 class RedisClientMetrics:
     def __init__(self, registry: CollectorRegistry | None, pool: Any) -> None:
         self.errors = Counter(
-            "redis_client_errors_total", "Redis commands from the API that failed (connection, timeout, server error).",
+            "redis_client_errors_total",
+            "Redis commands from the API that failed (connection, timeout, server error).",
             registry=registry,
         )
         if registry is not None:

@@ -6,7 +6,9 @@ rebuilt when the route table changes. Unknown paths resolve to None (the middlew
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Pattern
+from collections.abc import Iterable
+from re import Pattern
+from typing import Any
 
 
 class RouteResolver:

@@ -12,7 +12,8 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import redis
 from celery import Celery, signals
@@ -45,7 +46,7 @@ class QueueLengthCollector(Collector):
         family = GaugeMetricFamily("celery_queue_length", "Messages waiting in a Celery queue.", labels=["queue"])
         step = len(PRIORITY_SUFFIXES)
         for i, queue in enumerate(self.queues):
-            family.add_metric([queue], sum(lengths[i * step:(i + 1) * step]))
+            family.add_metric([queue], sum(lengths[i * step : (i + 1) * step]))
         yield family
 
 

@@ -16,7 +16,7 @@ router = APIRouter(tags=["tasks"])
 
 @router.get("/tasks/{task_id}", response_model=TaskState)
 async def get_task(task_id: str, request: Request, db: Store = Depends(store)) -> TaskState:
-    raw = await db.redis.get(keys.task(task_id))
+    raw = await db.redis.get(keys.key("task", task_id))
     if raw is None:
         raise HTTPException(status_code=404, detail=f"task {task_id} not found")
     ref = TaskRef(**json.loads(raw))
