@@ -33,6 +33,12 @@ def main() -> int:
     worker_exporter.install_child_exit_hook(settings)
     exporter = subprocess.Popen([sys.executable, "-m", "erp_api.worker_metrics"])  # inherits the env (and dir)
     atexit.register(_stop, exporter)
+    try:  # an exporter that cannot start (port taken) stops the worker rather than leave it unobserved
+        code = exporter.wait(timeout=1.5)
+        print(f"erp-api: the worker's metrics exporter exited with code {code}; not starting", file=sys.stderr)
+        return 2
+    except subprocess.TimeoutExpired:
+        pass
     argv = [
         "worker",
         "--pool=prefork",

@@ -27,9 +27,17 @@ def main() -> int:
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-    start_http_server(
-        settings.worker_metrics_port, addr="0.0.0.0", registry=build_registry(make_celery(settings), settings)
-    )
+    registry = build_registry(make_celery(settings), settings)
+    try:
+        start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=registry)
+    except OSError as err:
+        port = settings.worker_metrics_port
+        print(
+            f"erp-api: worker metrics cannot listen on port {port} (ERP_WORKER_METRICS_PORT): {err.strerror}",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     logging.getLogger("erp.worker.metrics").info("worker metrics on :%d/metrics", settings.worker_metrics_port)
     while not stop and os.getppid() == parent:
         time.sleep(0.5)

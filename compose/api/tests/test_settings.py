@@ -66,3 +66,16 @@ def test_flower_needs_its_credentials(base_env, tmp_path):
         "erp-api: configuration error: FLOWER_BASIC_AUTH_FILE: content is invalid: "
         "expected one line user:password (no comma)"
     )
+
+
+def test_worker_stops_when_its_metrics_port_is_taken(base_env):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_module("erp_api.worker", dict(base_env, ERP_WORKER_METRICS_PORT=str(port)))
+    assert done.returncode == 2
+    assert f"erp-api: worker metrics cannot listen on port {port} (ERP_WORKER_METRICS_PORT)" in done.stderr
+    assert "metrics exporter exited with code 2; not starting" in done.stderr
