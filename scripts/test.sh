@@ -15,6 +15,7 @@ set -a; . .erp-deploy/images.env; set +a
 stage "lint, format, typecheck, shellcheck"
 npm run --silent lint
 npm run --silent typecheck
+.venv/bin/ruff check --config compose/api/ruff.toml compose/api bench/exporter
 shellcheck -S warning scripts/*.sh .ci/run compose/*/*.sh compose/api/scripts/*.sh bench/*/*.sh
 
 stage "dist is current"
