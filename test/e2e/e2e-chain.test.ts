@@ -87,11 +87,12 @@ environments:
 `,
   );
   // The stack's gates with short intervals (the stack scrapes every 15 s): the error ratio over the last 45 s,
-  // judged three times 10 s apart; no traffic is inconclusive, never a pass.
+  // judged four times 10 s apart after 25 s (two scrapes of the new API); more than one inconclusive (no traffic,
+  // no data yet) fails the gate.
   writeFileSync(
     join(dir, 'gates.yml'),
     `version: 1
-defaults: { interval: 10s, count: 3, initialDelay: 15s, failureLimit: 0, inconclusiveLimit: 3, consecutiveErrorLimit: 4, errorRetryInterval: 5s, timeout: 10s }
+defaults: { interval: 10s, count: 4, initialDelay: 25s, failureLimit: 0, inconclusiveLimit: 1, consecutiveErrorLimit: 4, errorRetryInterval: 5s, timeout: 10s }
 gates:
   - name: api-error-ratio
     query: >-
@@ -156,18 +157,28 @@ function expectOk(r: StepResult): void {
   if (r.code !== 0) throw new Error(`step failed (exit ${r.code}):\n${r.stdout.slice(-4000)}`);
 }
 
-/** An image FROM the API image with fault-injection variables: what a buggy release would ship. */
 /** The image ids a service's running containers use, once they are `want` (old tasks may still be stopping). */
 async function settledImageIds(project: string, want: string): Promise<string[]> {
   await waitFor(async () => (await runningImageIds(project, 'api')).join() === want, 60_000);
   return runningImageIds(project, 'api');
 }
 
+/**
+ * A faulty release: an image FROM the API image whose entrypoint turns a fault-injection variable on. (An `ENV`
+ * line would not do: compose/docker-compose.yml sets every ERP_FAULT_* variable on the api service, default 0,
+ * which overrides the image's ENV; env(1) in the entrypoint sets it inside the process whatever compose says.)
+ */
 async function derivedRelease(images: ImageMap, tag: string, envLine: string): Promise<ImageMap> {
   const ctx = join(dir, `ctx-${tag}`);
   rmSync(ctx, { recursive: true, force: true });
   mkdirSync(ctx);
-  writeFileSync(join(ctx, 'Dockerfile'), `FROM ${images.api.ref}\nENV ${envLine}\n`);
+  const entrypoint = (await docker('image', 'inspect', '-f', '{{json .Config.Entrypoint}}', images.api.ref))
+    .replace(/^\[/, '')
+    .replace(/\]$/, '');
+  writeFileSync(
+    join(ctx, 'Dockerfile'),
+    `FROM ${images.api.ref}\nENV ${envLine}\nENTRYPOINT ["/usr/bin/env", "${envLine}", ${entrypoint}]\nCMD ["api"]\n`,
+  );
   const ref = `erpt-e2e/api-fault:${tag}`;
   await docker('build', '-q', '-t', ref, ctx);
   const imageId = await docker('image', 'inspect', '-f', '{{.Id}}', ref);
@@ -187,9 +198,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await gh?.close();
   await cleanup();
-  const tags = (await docker('images', '--format', '{{.Repository}}:{{.Tag}}', 'erpt-e2e/*'))
+  // the tags this run made: erpt-e2e/* (derived releases) and <image>:e2e-1 (build-images, named from compose)
+  const tags = (await docker('images', '--format', '{{.Repository}}:{{.Tag}}'))
     .split('\n')
-    .filter(Boolean);
+    .filter((t) => t.startsWith('erpt-e2e/') || t.endsWith(':e2e-1'));
   if (tags.length) await docker('rmi', ...tags).catch(() => '');
   rmSync(dir, { recursive: true, force: true });
 });

@@ -62,18 +62,20 @@ environments:
   return parseConfig(text, file);
 }
 
-/** A gate over Prometheus' own `up`: passes after 6 measurements 2 s apart while Prometheus answers. */
+/**
+ * A gate over Prometheus' own `up`: passes after 6 measurements 2 s apart while Prometheus answers. The
+ * patient variant retries errors (a Prometheus that does not answer in time) until the run's deadline.
+ */
 function writeGates(): void {
-  writeFileSync(
-    join(dir, 'gates.yml'),
-    `version: 1
-defaults: { interval: 2s, count: 6, errorRetryInterval: 1s, consecutiveErrorLimit: 2, timeout: 2s }
+  const gates = (errors: number) => `version: 1
+defaults: { interval: 2s, count: 6, errorRetryInterval: 1s, consecutiveErrorLimit: ${errors}, timeout: 2s }
 gates:
   - name: prometheus-up
     query: max(up{job="prometheus"})
     successCondition: result == 1
-`,
-  );
+`;
+  writeFileSync(join(dir, 'gates.yml'), gates(2));
+  writeFileSync(join(dir, 'gates-patient.yml'), gates(1000));
 }
 
 const ctx = (environment: string, logger = new MemoryLogger()) => ({ config, environment, logger, vars });
@@ -161,6 +163,7 @@ async function startSshd(): Promise<string> {
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'UsePAM no',
+      'Subsystem sftp /usr/lib/openssh/sftp-server',
       'MaxSessions 50',
       'MaxStartups 50',
     ].join('\n') + '\n',
@@ -195,6 +198,7 @@ const cleanup = async () => {
   await removeProject(STG.project, 'compose');
   await removeProject(SSH.project, 'compose');
   await docker('rm', '-f', PROM.name).catch(() => '');
+  await docker('rmi', 'erpt-fault/cache:a', 'erpt-fault/cache:b').catch(() => '');
 };
 
 beforeAll(async () => {
@@ -280,9 +284,15 @@ describe('faults on staging (Compose, local engine): each ends on the known-good
   });
 
   /** Deploy v2, run the gate (a failure is anything but `passed`), roll back as the pipeline does. */
-  async function gateThenRollback(act: () => Promise<void>, deadline: string) {
+  async function gateThenRollback(act: () => Promise<void>, deadline: string, gatesFile = 'gates.yml') {
     const r = await deployVariant('staging', 'v2');
-    const check = runChecks({ config, environment: 'staging', deadline, logger: new MemoryLogger() });
+    const check = runChecks({
+      config,
+      environment: 'staging',
+      deadline,
+      gatesFile,
+      logger: new MemoryLogger(),
+    });
     await act();
     const verdict = (await check).verdict;
     expect(verdict).not.toBe('passed');
@@ -301,9 +311,45 @@ describe('faults on staging (Compose, local engine): each ends on the known-good
   });
 
   it("the gate's deadline reached: not a pass; rollback", async () => {
-    await startPrometheus(); // answering again: only the deadline can stop the gate
-    const verdict = await gateThenRollback(async () => undefined, '4s');
-    expect(verdict).not.toBe('passed');
+    // Prometheus frozen (not gone): every query times out, the gate keeps retrying, the 15 s deadline ends it
+    await waitFor(
+      async () => (await docker('inspect', '-f', '{{.State.Running}}', PROM.name)) === 'true',
+      30_000,
+    );
+    const started = Date.now();
+    await gateThenRollback(
+      () => docker('pause', PROM.name).then(() => undefined),
+      '15s',
+      'gates-patient.yml',
+    );
+    expect(Date.now() - started).toBeGreaterThan(15_000);
+    await docker('unpause', PROM.name);
+  });
+
+  it('a data service whose image is only retagged (same image id) is not restarted', async () => {
+    // what every new commit does to redis/prometheus: build-images retags the same image sha-<new commit>
+    await docker('tag', 'erp-deploy/redis:offline', 'erpt-fault/cache:a');
+    await docker('tag', 'erp-deploy/redis:offline', 'erpt-fault/cache:b');
+    const id = await docker('image', 'inspect', '-f', '{{.Id}}', 'erp-deploy/redis:offline');
+    const entry = (tag: string) => ({
+      service: 'cache',
+      image: 'erpt-fault/cache',
+      tag,
+      tags: [tag],
+      digest: '',
+      imageId: id,
+      ref: `erpt-fault/cache:${tag}`,
+      sizeBytes: 0,
+      status: 'built' as const,
+      seconds: 0,
+    });
+    const v1 = await imageMap('v1');
+    await deploy(ctx('staging'), { images: { ...v1, cache: entry('a') } });
+    const before = await runningContainers(STG.project, 'cache');
+    const r = await deploy(ctx('staging'), { images: { ...v1, cache: entry('b') } });
+    const cache = r.plan.services.find((x) => x.service === 'cache');
+    expect([cache?.action, await runningContainers(STG.project, 'cache')]).toEqual(['keep', before]);
+    await expectKnownGood('staging', STG.project, STG.port, 'v1', KEYS);
   });
 });
 
@@ -323,11 +369,15 @@ describe('SSH connection cut mid-deploy (real sshd on 127.0.0.1)', () => {
       await new Promise((r) => setTimeout(r, 700));
       return cutSshConnections();
     });
-    const err = await deployVariant('remote', 'v2', {
-      onLocked: (h: { token: string }) => (token = h.token),
-    }).catch((e: unknown) => e);
+    // Bounded: a deploy whose connection is gone must fail, not wait forever.
+    const outcome = await Promise.race([
+      deployVariant('remote', 'v2', { onLocked: (h: { token: string }) => (token = h.token) }).then(
+        () => 'finished',
+        (e: unknown) => `failed: ${(e as Error).message}`,
+      ),
+      new Promise<string>((r) => setTimeout(() => r('still running 90 s after the cut'), 90_000)),
+    ]);
     expect(await cut).toBeGreaterThan(0);
-    expect(err).toBeInstanceOf(Error);
     expect(token).not.toBe('');
     // the action's post step (always runs): a new connection frees the lock this run took
     const freed = await lock(ctx('remote'), 'release', { token });
@@ -335,5 +385,7 @@ describe('SSH connection cut mid-deploy (real sshd on 127.0.0.1)', () => {
     // the workflow's rollback step: back to the known-good release by id
     await rollback(ctx('remote'), good);
     await expectKnownGood('remote', SSH.project, SSH.port, 'v1', KEYS);
+    // Known bug (src/core/deploy/target-ssh.ts): operations pending on a dropped connection never settle.
+    expect(outcome).toMatch(/^failed: .*(SSH|connection|closed|lost)/i);
   });
 });
