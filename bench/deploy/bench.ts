@@ -75,6 +75,7 @@ async function naiveRecreate(): Promise<ProbeResult> {
   };
   const v1 = await rendered('v1');
   const v2 = await rendered('v2');
+  console.error('naive: rendered files ready; docker-compose up -d v1');
   const up = (file: string) =>
     run('docker-compose', ['-p', projects.naive, '-f', file, 'up', '-d'], { timeoutMs: 300_000 });
   await up(v1);
@@ -85,6 +86,7 @@ async function naiveRecreate(): Promise<ProbeResult> {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  console.error('naive: v1 serving; docker-compose up -d v2 under load');
   return underLoad(PORTS.naive, () => up(v2));
 }
 
