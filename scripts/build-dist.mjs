@@ -1,5 +1,5 @@
 // Bundle every action entry and the CLI with ncc: one self-contained dist/<name>/index.js each.
-// Types are checked once by `npm run typecheck`, so ncc only transpiles. ESM output (the @actions/* majors are ESM-only); dist/<name>/package.json marks the folder as a module.
+// ESM output (the @actions/* majors are ESM-only); dist/<name>/package.json marks the folder as a module.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,6 @@ for (const [name, entry] of entries) {
       '-q',
       '--target',
       'es2022',
-      '--transpile-only',
     ],
     { stdio: 'inherit' },
   );
