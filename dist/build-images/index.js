@@ -1,6 +1,376 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 4158:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+/**
+ * @license
+ * Copyright 2020 Balena Ltd.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *    http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ *
+ * ------------------------------------------------------------------------
+ *
+ * Copyright 2018 Zeit, Inc.
+ * Licensed under the MIT License. See file LICENSE.md for a full copy.
+ *
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * This module implements the [dockerignore
+ * spec](https://docs.docker.com/engine/reference/builder/#dockerignore-file),
+ * closely following Docker's (Moby) Golang implementation:
+ * https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go
+ * https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go
+ * https://github.com/moby/moby/blob/v19.03.8/pkg/archive/archive.go#L825
+ *
+ * Something the spec is not clear about, but we discovered by reading source code
+ * and testing against the "docker build" command, is the handling of backslashes and
+ * forward slashes as path separators and escape characters in the .dockerignore file
+ * across platforms including Windows, Linux and macOS:
+ *
+ * * On Linux and macOS, only forward slashes can be used as path separators in the
+ *   .dockerignore file, and the backslash works as an escape character.
+ * * On Windows, both forward slashes and backslashes are allowed as path separators
+ *   in the .dockerignore file, and the backslash is not used as an escape character.
+ *
+ * This is consistent with how Windows works generally: both forward slashes and
+ * backslashes are accepted as path separators by the cmd.exe Command Prompt or
+ * PowerShell, and by library functions like the Golang filepath.Clean or the
+ * Node.js path.normalize.
+ *
+ * Similarly, path strings provided to the IgnoreBase.ignores() and IgnoreBase.filter()
+ * methods can use either forward slashes or backslashes as path separators on Windows,
+ * but only forward slashes are accepted as path separators on Linux and macOS.
+ */
+
+const path = __nccwpck_require__(6928);
+
+const factory = options => new IgnoreBase(options); // https://github.com/kaelzhang/node-ignore/blob/5.1.4/index.js#L538-L539
+// Fixes typescript module import
+
+
+factory.default = factory;
+module.exports = factory;
+
+function make_array(subject) {
+  return Array.isArray(subject) ? subject : [subject];
+}
+
+const REGEX_TRAILING_SLASH = /(?<=.)\/$/;
+const REGEX_TRAILING_BACKSLASH = /(?<=.)\\$/;
+const REGEX_TRAILING_PATH_SEP = path.sep === '\\' ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
+const KEY_IGNORE = typeof Symbol !== 'undefined' ? Symbol.for('dockerignore') : 'dockerignore'; // An implementation of Go's filepath.Clean
+// https://golang.org/pkg/path/filepath/#Clean
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+// Note that, like Go, on Windows this function converts forward slashes
+// to backslashes.
+
+function cleanPath(file) {
+  return path.normalize(file).replace(REGEX_TRAILING_PATH_SEP, '');
+} // Javascript port of Golang's filepath.ToSlash
+// https://golang.org/pkg/path/filepath/#ToSlash
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+// Convert any OS-specific path separator to '/'. Backslash is converted
+// to forward slash on Windows, but not on Linux/macOS.
+// Note that both forward slashes and backslashes are valid path separators on
+// Windows. As a result, code such as `pattern.split(path.sep).join('/')` fails
+// on Windows when forward slashes are used as path separators.
+
+
+function toSlash(file) {
+  if (path.sep === '/') {
+    return file;
+  }
+
+  return file.replace(/\\/g, '/');
+} // Javascript port of Golang's filepath.FromSlash
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+
+
+function fromSlash(file) {
+  if (path.sep === '/') {
+    return file;
+  }
+
+  return file.replace(/\//g, path.sep);
+}
+
+class IgnoreBase {
+  constructor({
+    // https://github.com/kaelzhang/node-ignore/blob/5.1.4/index.js#L372
+    ignorecase = true
+  } = {}) {
+    this._rules = [];
+    this._ignorecase = ignorecase;
+    this[KEY_IGNORE] = true;
+
+    this._initCache();
+  }
+
+  _initCache() {
+    this._cache = {};
+  } // @param {Array.<string>|string|Ignore} pattern
+
+
+  add(pattern) {
+    this._added = false;
+
+    if (typeof pattern === 'string') {
+      pattern = pattern.split(/\r?\n/g);
+    }
+
+    make_array(pattern).forEach(this._addPattern, this); // Some rules have just added to the ignore,
+    // making the behavior changed.
+
+    if (this._added) {
+      this._initCache();
+    }
+
+    return this;
+  } // legacy
+
+
+  addPattern(pattern) {
+    return this.add(pattern);
+  }
+
+  _addPattern(pattern) {
+    // https://github.com/kaelzhang/node-ignore/issues/32
+    if (pattern && pattern[KEY_IGNORE]) {
+      this._rules = this._rules.concat(pattern._rules);
+      this._added = true;
+      return;
+    }
+
+    if (this._checkPattern(pattern)) {
+      const rule = this._createRule(pattern.trim());
+
+      if (rule !== null) {
+        this._added = true;
+
+        this._rules.push(rule);
+      }
+    }
+  }
+
+  _checkPattern(pattern) {
+    // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L34-L40
+    return pattern && typeof pattern === 'string' && pattern.indexOf('#') !== 0 && pattern.trim() !== "";
+  }
+
+  filter(paths) {
+    return make_array(paths).filter(path => this._filter(path));
+  }
+
+  createFilter() {
+    return path => this._filter(path);
+  }
+
+  ignores(path) {
+    return !this._filter(path);
+  } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L41-L53
+  // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L29-L55
+
+
+  _createRule(pattern) {
+    const origin = pattern;
+    let negative = false; // > An optional prefix "!" which negates the pattern;
+    // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L43-L46
+
+    if (pattern[0] === '!') {
+      negative = true;
+      pattern = pattern.substring(1).trim();
+    } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L47-L53
+
+
+    if (pattern.length > 0) {
+      pattern = cleanPath(pattern);
+      pattern = toSlash(pattern);
+
+      if (pattern.length > 1 && pattern[0] === '/') {
+        pattern = pattern.slice(1);
+      }
+    } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L54-L55
+
+
+    if (negative) {
+      pattern = '!' + pattern;
+    } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L30
+
+
+    pattern = pattern.trim();
+
+    if (pattern === "") {
+      return null;
+    } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L34
+    // convert forward slashes to backslashes on Windows
+
+
+    pattern = cleanPath(pattern); // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L36-L42
+
+    if (pattern[0] === '!') {
+      if (pattern.length === 1) {
+        return null;
+      }
+
+      negative = true;
+      pattern = pattern.substring(1);
+    } else {
+      negative = false;
+    }
+
+    return {
+      origin,
+      pattern,
+      // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L54
+      dirs: pattern.split(path.sep),
+      negative
+    };
+  } // @returns `Boolean` true if the `path` is NOT ignored
+
+
+  _filter(path) {
+    if (!path) {
+      return false;
+    }
+
+    if (path in this._cache) {
+      return this._cache[path];
+    }
+
+    return this._cache[path] = this._test(path);
+  } // @returns {Boolean} true if a file is NOT ignored
+  // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L62
+
+
+  _test(file) {
+    file = fromSlash(file); // equivalent to golang filepath.Dir() https://golang.org/src/path/filepath/path.go
+
+    const parentPath = cleanPath(path.dirname(file));
+    const parentPathDirs = parentPath.split(path.sep);
+    let matched = false;
+
+    this._rules.forEach(rule => {
+      let match = this._match(file, rule); // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L80
+
+
+      if (!match && parentPath !== ".") {
+        // Check to see if the pattern matches one of our parent dirs.
+        if (rule.dirs.includes('**')) {
+          // Ah shucks! We have to test every possible parent path that has 
+          // a number of dirs _n_ where 
+          // `rule.dirs.filter(doubleStar).length <= _n_ <= parentPathDirs.length`
+          // since the ** can imply any number of directories including 0
+          for (let i = rule.dirs.filter(x => x !== '**').length; i <= parentPathDirs.length; i++) {
+            match = match || this._match(parentPathDirs.slice(0, i).join(path.sep), rule);
+          }
+        } else if (rule.dirs.length <= parentPathDirs.length) {
+          // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L83
+          match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path.sep), rule);
+        }
+      }
+
+      if (match) {
+        matched = !rule.negative;
+      }
+    });
+
+    return !matched;
+  } // @returns {Boolean} true if a file is matched by a rule
+
+
+  _match(file, rule) {
+    return this._compile(rule).regexp.test(file);
+  } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L139
+
+
+  _compile(rule) {
+    if (rule.regexp) {
+      return rule;
+    }
+
+    let regStr = '^'; // Go through the pattern and convert it to a regexp.
+
+    let escapedSlash = path.sep === '\\' ? '\\\\' : path.sep;
+
+    for (let i = 0; i < rule.pattern.length; i++) {
+      const ch = rule.pattern[i];
+
+      if (ch === '*') {
+        if (rule.pattern[i + 1] === '*') {
+          // is some flavor of "**"
+          i++; // Treat **/ as ** so eat the "/"
+
+          if (rule.pattern[i + 1] === path.sep) {
+            i++;
+          }
+
+          if (rule.pattern[i + 1] === undefined) {
+            // is "**EOF" - to align with .gitignore just accept all
+            regStr += ".*";
+          } else {
+            // is "**"
+            // Note that this allows for any # of /'s (even 0) because
+            // the .* will eat everything, even /'s
+            regStr += `(.*${escapedSlash})?`;
+          }
+        } else {
+          // is "*" so map it to anything but "/"
+          regStr += `[^${escapedSlash}]*`;
+        }
+      } else if (ch === '?') {
+        // "?" is any char except "/"
+        regStr += `[^${escapedSlash}]`;
+      } else if (ch === '.' || ch === '$') {
+        // Escape some regexp special chars that have no meaning
+        // in golang's filepath.Match
+        regStr += `\\${ch}`;
+      } else if (ch === '\\') {
+        // escape next char. Note that a trailing \ in the pattern
+        // will be left alone (but need to escape it)
+        if (path.sep === '\\') {
+          // On windows map "\" to "\\", meaning an escaped backslash,
+          // and then just continue because filepath.Match on
+          // Windows doesn't allow escaping at all
+          regStr += escapedSlash;
+          continue;
+        }
+
+        if (rule.pattern[i + 1] !== undefined) {
+          regStr += '\\' + rule.pattern[i + 1];
+          i++;
+        } else {
+          regStr += '\\';
+        }
+      } else {
+        regStr += ch;
+      }
+    }
+
+    regStr += "$";
+    rule.regexp = new RegExp(regStr, this._ignorecase ? 'i' : '');
+    return rule;
+  }
+
+}
+
+
+/***/ }),
+
 /***/ 2463:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -34177,7 +34547,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9040);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5799);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4812);
 
 
 await (0,_common_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -34187,7 +34557,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5799:
+/***/ 4812:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34196,8 +34566,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var core = __nccwpck_require__(3218);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
+var core = __nccwpck_require__(5198);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
@@ -34444,22 +34814,1794 @@ function complete(raw, file) {
 function environmentOf(config, name) {
     const env = config.environments[name];
     if (!env) {
-        throw new InputError(`unknown environment "${name}"; expected one of ${Object.keys(config.environments).join(', ')}`, config.file, 'environments');
+        throw new core_errors/* InputError */.dz(`unknown environment "${name}"; expected one of ${Object.keys(config.environments).join(', ')}`, config.file, 'environments');
     }
     return env;
 }
 /** Resolve a path of the configuration relative to its file. */
 function projectPath(config, p) {
-    return resolve(config.root, p);
+    return (0,external_node_path_namespaceObject.resolve)(config.root, p);
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/env-file.ts
+/** Compose-style env files: KEY=VALUE lines, `export ` prefixes, # comments, single/double quotes. */
+
+
+function parseEnvFile(text, file) {
+    const out = {};
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
+        if (!m)
+            throw new core_errors/* InputError */.dz(`expected KEY=VALUE, got "${line}"`, file, undefined, i + 1);
+        let value = m[2];
+        const q = value[0];
+        if ((q === '"' || q === "'") && value.endsWith(q) && value.length >= 2) {
+            value = value.slice(1, -1);
+            if (q === '"')
+                value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+        }
+        else {
+            value = value.replace(/\s+#.*$/, '');
+        }
+        out[m[1]] = value;
+    });
+    return out;
+}
+function readEnvFile(file, field = 'compose.envFiles') {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        throw new core_errors/* InputError */.dz(`env file cannot be read (${e.code ?? 'error'})`, file, field);
+    }
+    return parseEnvFile(text, file);
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/interpolate.ts
+/**
+ * Compose variable interpolation: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error},
+ * ${VAR:+alt}, ${VAR+alt}, nested defaults (${A:-${B}}) and $$ for a literal $. Keys are never interpolated,
+ * only string values (as Compose does).
+ */
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** Index of the `}` closing the `${` that starts at `open`, honouring nested `${…}`. */
+function closingBrace(s, open) {
+    let depth = 0;
+    for (let i = open; i < s.length; i++) {
+        if (s[i] === '$' && s[i + 1] === '$') {
+            i++;
+        }
+        else if (s[i] === '$' && s[i + 1] === '{') {
+            depth++;
+            i++;
+        }
+        else if (s[i] === '}') {
+            depth--;
+            if (depth === 0)
+                return i;
+        }
+    }
+    return -1;
+}
+function expand(expr, env, site, unset) {
+    const m = NAME.exec(expr);
+    if (!m)
+        throw new core_errors/* InputError */.dz(`invalid interpolation "\${${expr}}": expected a variable name`, site.file, site.field, site.line);
+    const name = m[0];
+    const rest = expr.slice(name.length);
+    const value = env[name];
+    const isSet = value !== undefined;
+    const nonEmpty = isSet && value !== '';
+    const op = /^(:-|-|:\?|\?|:\+|\+)?/.exec(rest)[0];
+    if (!op && rest) {
+        throw new core_errors/* InputError */.dz(`invalid interpolation "\${${expr}}": unexpected "${rest}" after ${name}`, site.file, site.field, site.line);
+    }
+    const arg = () => interpolateString(rest.slice(op.length), env, site, unset);
+    switch (op) {
+        case '':
+            if (!isSet)
+                unset.add(name);
+            return value ?? '';
+        case ':-':
+            return nonEmpty ? value : arg();
+        case '-':
+            return isSet ? value : arg();
+        case ':+':
+            return nonEmpty ? arg() : '';
+        case '+':
+            return isSet ? arg() : '';
+        default: {
+            const ok = op === ':?' ? nonEmpty : isSet;
+            if (ok)
+                return value;
+            const msg = arg();
+            throw new core_errors/* InputError */.dz(`required variable ${name} is ${isSet ? 'empty' : 'missing'}${msg ? `: ${msg}` : ''}`, site.file, site.field, site.line);
+        }
+    }
+}
+/** Interpolate one string value. */
+function interpolateString(s, env, site, unset = new Set()) {
+    if (!s.includes('$'))
+        return s;
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        if (c !== '$') {
+            out += c;
+            continue;
+        }
+        const next = s[i + 1];
+        if (next === '$') {
+            out += '$';
+            i++;
+        }
+        else if (next === '{') {
+            const end = closingBrace(s, i);
+            if (end < 0)
+                throw new core_errors/* InputError */.dz(`unclosed "\${" in "${s}"`, site.file, site.field, site.line);
+            out += expand(s.slice(i + 2, end), env, site, unset);
+            i = end;
+        }
+        else {
+            const m = NAME.exec(s.slice(i + 1));
+            if (!m) {
+                out += '$';
+                continue;
+            }
+            if (env[m[0]] === undefined)
+                unset.add(m[0]);
+            out += env[m[0]] ?? '';
+            i += m[0].length;
+        }
+    }
+    return out;
+}
+/** Interpolate every string value of a parsed compose document (keys untouched). */
+function interpolateTree(value, ctx, path = []) {
+    if (typeof value === 'string') {
+        const site = {
+            file: ctx.file,
+            field: path.join('.'),
+            get line() {
+                return ctx.lineOf?.(path);
+            },
+        };
+        return interpolateString(value, ctx.env, site, ctx.unset);
+    }
+    if (Array.isArray(value))
+        return value.map((v, i) => interpolateTree(v, ctx, [...path, i]));
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [
+            k,
+            interpolateTree(v, ctx, [...path, k]),
+        ]));
+    }
+    return value;
+}
+/** Escape literal `$` so that Compose, reading a rendered file, does not interpolate again. */
+function escapeDollars(value) {
+    if (typeof value === 'string')
+        return value.replaceAll('$', '$$$$');
+    if (Array.isArray(value))
+        return value.map(escapeDollars);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/merge.ts
+function isMapping(v) {
+    return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+const REPLACED = new Set(['command', 'entrypoint']);
+const MAP_OR_LIST = new Set([
+    'environment',
+    'labels',
+    'extra_hosts',
+    'sysctls',
+    'depends_on',
+    'networks',
+    'annotations',
+]);
+/** `A=1` / `A` list items (or `host:ip` for extra_hosts) to a mapping; a mapping is returned unchanged. */
+function toMapping(v, sep = '=') {
+    if (isMapping(v))
+        return v;
+    if (!Array.isArray(v))
+        return {};
+    const out = {};
+    for (const item of v) {
+        const s = String(item);
+        const i = s.indexOf(sep);
+        out[i < 0 ? s : s.slice(0, i)] = i < 0 ? null : s.slice(i + 1);
+    }
+    return out;
+}
+/** The container-side key of a port, volume, secret, config, device or expose entry. */
+function targetOf(key, item) {
+    if (isMapping(item)) {
+        if (key === 'ports')
+            return `${item.target}/${item.protocol ?? 'tcp'}`;
+        if (key === 'secrets' || key === 'configs')
+            return String(item.target ?? item.source);
+        return String(item.target ?? JSON.stringify(item));
+    }
+    const s = String(item);
+    if (key === 'ports') {
+        const [spec, proto = 'tcp'] = s.split('/');
+        return `${spec.split(':').pop()}/${proto}`;
+    }
+    if (key === 'volumes' || key === 'devices') {
+        const parts = s.split(':');
+        return parts.length === 1 ? parts[0] : parts[1];
+    }
+    return s;
+}
+function mergeByTarget(key, base, over) {
+    const out = new Map();
+    for (const item of [...base, ...over])
+        out.set(targetOf(key, item), item);
+    return [...out.values()];
+}
+function appendUnique(base, over) {
+    const seen = new Set(base.map((v) => JSON.stringify(v)));
+    return [...base, ...over.filter((v) => !seen.has(JSON.stringify(v)))];
+}
+function mergeMapOrList(key, base, over) {
+    if (Array.isArray(base) && Array.isArray(over) && (key === 'depends_on' || key === 'networks')) {
+        return appendUnique(base, over);
+    }
+    const sep = key === 'extra_hosts' ? ':' : '=';
+    if (key === 'depends_on' || key === 'networks') {
+        const asMap = (v) => Array.isArray(v)
+            ? Object.fromEntries(v.map((n) => [String(n), key === 'depends_on' ? { condition: 'service_started' } : null]))
+            : v;
+        return deepMerge(asMap(base), asMap(over));
+    }
+    return { ...toMapping(base, sep), ...toMapping(over, sep) };
+}
+/** Merge an overlay's value over the base value of the same key. */
+function mergeValue(key, base, over) {
+    if (base === undefined)
+        return over;
+    if (over === undefined)
+        return base;
+    if (REPLACED.has(key))
+        return over;
+    if (MAP_OR_LIST.has(key) && (isMapping(base) || Array.isArray(base)))
+        return mergeMapOrList(key, base, over);
+    if (key === 'build')
+        return mergeBuild(base, over);
+    if (key === 'healthcheck' && isMapping(base) && isMapping(over))
+        return { ...base, ...over };
+    if (Array.isArray(base) && Array.isArray(over)) {
+        return ['ports', 'expose', 'volumes', 'secrets', 'configs', 'devices'].includes(key)
+            ? mergeByTarget(key, base, over)
+            : appendUnique(base, over);
+    }
+    if (isMapping(base) && isMapping(over))
+        return deepMerge(base, over);
+    return over;
+}
+function mergeBuild(base, over) {
+    const b = typeof base === 'string' ? { context: base } : base;
+    const o = typeof over === 'string' ? { context: over } : over;
+    const merged = { ...b, ...o };
+    if (b.args !== undefined || o.args !== undefined)
+        merged.args = { ...toMapping(b.args), ...toMapping(o.args) };
+    return merged;
+}
+function deepMerge(base, over) {
+    const out = { ...base };
+    for (const [k, v] of Object.entries(over))
+        out[k] = mergeValue(k, base[k], v);
+    return out;
+}
+/** Merge two whole compose documents: services service by service, the other top-level keys as mappings. */
+function mergeDocuments(base, over) {
+    const out = deepMerge({ ...base, services: {} }, { ...over, services: {} });
+    const services = { ...(base.services ?? {}) };
+    for (const [name, svc] of Object.entries(over.services ?? {})) {
+        const prev = services[name];
+        services[name] = isMapping(prev) && isMapping(svc) ? deepMerge(prev, svc) : (svc ?? prev);
+    }
+    out.services = services;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/parse.ts
+/** Read one compose file: YAML with positions, so every later error can name the file and the line. */
+
+
+
+
+
+/** Line of the key that introduces a path (services.api → the `api:` line), when the parent is a mapping. */
+function keyLine(doc, lc, path) {
+    if (!path.length)
+        return undefined;
+    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+    if (!(0,dist/* isMap */.jh)(parent))
+        return undefined;
+    const pair = parent.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(path[path.length - 1]));
+    return pair && (0,dist/* isNode */.Ll)(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : undefined;
+}
+function parseComposeText(text, file) {
+    const lc = new dist/* LineCounter */.HN();
+    let doc;
+    try {
+        doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: true, merge: true });
+    }
+    catch (e) {
+        throw new core_errors/* InputError */.dz(`not valid YAML: ${e.message.split('\n')[0]}`, file);
+    }
+    if (doc.errors.length) {
+        const e = doc.errors[0];
+        const line = e.linePos?.[0].line;
+        throw new core_errors/* InputError */.dz(`not valid YAML${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`, file, undefined, line);
+    }
+    const data = doc.toJS({ maxAliasCount: 1000 });
+    if (data === null || data === undefined)
+        throw new core_errors/* InputError */.dz('the file is empty; expected a compose mapping with services', file);
+    if (!isMapping(data))
+        throw new core_errors/* InputError */.dz('expected a mapping at the top (services:, volumes:, …)', file, undefined, 1);
+    if (data.services !== undefined && data.services !== null && !isMapping(data.services)) {
+        throw new core_errors/* InputError */.dz('expected a mapping of service names', file, 'services', lineOf(doc, lc, ['services']));
+    }
+    return { file, data, lineOf: (path) => keyLine(doc, lc, path) ?? lineOf(doc, lc, path) };
+}
+function parseComposeFile(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new core_errors/* InputError */.dz(code === 'ENOENT'
+            ? 'compose file not found'
+            : `cannot read the compose file (${code ?? e.message})`, file);
+    }
+    return parseComposeText(text, file);
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/load.ts
+/**
+ * The compose model: parse each file, interpolate it, merge overlays in order with Compose's rules, resolve
+ * build contexts and Dockerfiles to absolute paths, and validate the service graph.
+ */
+
+
+
+
+
+const isRemote = (ctx) => /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(ctx);
+function buildSpec(raw, projectDir, file, name, line) {
+    const b = typeof raw === 'string' ? { context: raw } : isMapping(raw) ? raw : {};
+    if (typeof raw !== 'string' && !isMapping(raw)) {
+        throw new core_errors/* InputError */.dz('expected a context path or a mapping with context/dockerfile/args', file, `services.${name}.build`, line);
+    }
+    const ctx = String(b.context ?? '.');
+    const context = isRemote(ctx) ? ctx : (0,external_node_path_namespaceObject.resolve)(projectDir, ctx);
+    const df = String(b.dockerfile ?? 'Dockerfile');
+    const dockerfile = isRemote(ctx) || (0,external_node_path_namespaceObject.isAbsolute)(df) ? df : (0,external_node_path_namespaceObject.resolve)(context, df);
+    const args = {};
+    for (const [k, v] of Object.entries(toMapping(b.args)))
+        if (v !== null && v !== undefined)
+            args[k] = String(v);
+    return { context, dockerfile, args, ...(b.target !== undefined ? { target: String(b.target) } : {}) };
+}
+function dependsOn(raw) {
+    if (Array.isArray(raw))
+        return raw.map(String);
+    if (isMapping(raw))
+        return Object.keys(raw);
+    return [];
+}
+/** A cycle in depends_on, as a path a → b → a, or undefined. */
+function findCycle(graph) {
+    const state = {};
+    const stack = [];
+    const visit = (n) => {
+        if (state[n] === 2)
+            return undefined;
+        if (state[n] === 1)
+            return [...stack.slice(stack.indexOf(n)), n];
+        state[n] = 1;
+        stack.push(n);
+        for (const d of graph[n] ?? []) {
+            const c = visit(d);
+            if (c)
+                return c;
+        }
+        stack.pop();
+        state[n] = 2;
+        return undefined;
+    };
+    for (const n of Object.keys(graph).sort()) {
+        const c = visit(n);
+        if (c)
+            return c;
+    }
+    return undefined;
+}
+function loadStack(files, opts) {
+    if (!files.length)
+        throw new core_errors/* InputError */.dz('no compose files given; expected at least one', undefined, 'compose.files');
+    const cwd = opts.cwd ?? process.cwd();
+    const paths = files.map((f) => (0,external_node_path_namespaceObject.resolve)(cwd, f));
+    // Compose resolves every relative path against the project directory: the first file's directory.
+    const projectDir = (0,external_node_path_namespaceObject.dirname)(paths[0]);
+    const unset = new Set();
+    let document = {};
+    const origin = {};
+    for (const file of paths) {
+        const parsed = parseComposeFile(file);
+        const data = interpolateTree(parsed.data, {
+            env: opts.env,
+            unset,
+            file,
+            lineOf: parsed.lineOf,
+        });
+        for (const name of Object.keys(data.services ?? {})) {
+            origin[name] = { file, line: parsed.lineOf(['services', name]) };
+        }
+        document = mergeDocuments(document, data);
+    }
+    const servicesRaw = document.services ?? {};
+    if (!Object.keys(servicesRaw).length) {
+        throw new core_errors/* InputError */.dz('no services defined; expected a services: mapping', paths[0], 'services');
+    }
+    const services = {};
+    for (const [name, value] of Object.entries(servicesRaw)) {
+        const { file, line } = origin[name];
+        if (!isMapping(value))
+            throw new core_errors/* InputError */.dz('expected a mapping', file, `services.${name}`, line);
+        if (value.build === undefined && value.image === undefined) {
+            throw new core_errors/* InputError */.dz(`service "${name}" has neither build nor image; expected one of them`, file, `services.${name}`, line);
+        }
+        services[name] = {
+            name,
+            ...(value.image !== undefined ? { image: String(value.image) } : {}),
+            ...(value.build !== undefined ? { build: buildSpec(value.build, projectDir, file, name, line) } : {}),
+            dependsOn: dependsOn(value.depends_on),
+            hasHealthcheck: isMapping(value.healthcheck) && value.healthcheck.disable !== true,
+            raw: value,
+            file,
+            line,
+        };
+    }
+    for (const s of Object.values(services)) {
+        for (const d of s.dependsOn) {
+            if (!services[d]) {
+                throw new core_errors/* InputError */.dz(`depends on unknown service "${d}"; expected one of ${Object.keys(services).join(', ')}`, s.file, `services.${s.name}.depends_on`, s.line);
+            }
+        }
+    }
+    const cycle = findCycle(Object.fromEntries(Object.values(services).map((s) => [s.name, s.dependsOn])));
+    if (cycle) {
+        const s = services[cycle[0]];
+        throw new core_errors/* InputError */.dz(`dependency cycle: ${cycle.join(' → ')}`, s.file, `services.${s.name}.depends_on`, s.line);
+    }
+    return { files: paths, projectDir, services, document, unsetVariables: [...unset].sort() };
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/environment.ts
+
+
+
+function environmentVariables(config, envName, env = process.env) {
+    const fromFiles = Object.assign({}, ...config.compose.envFiles.map((f) => readEnvFile(projectPath(config, f))));
+    const fromConfig = envName ? environmentOf(config, envName).env : {};
+    const fromProcess = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+    return { ...fromFiles, ...fromConfig, ...fromProcess };
+}
+function stackForEnvironment(config, envName, env = process.env) {
+    const overlays = envName ? environmentOf(config, envName).overlays : [];
+    const files = [...config.compose.files, ...overlays].map((f) => projectPath(config, f));
+    return loadStack(files, { env: environmentVariables(config, envName, env), cwd: config.root });
+}
+
+;// CONCATENATED MODULE: ./src/core/images/dockerfile.ts
+function parseDockerfile(text) {
+    const lines = text.split(/\r?\n/);
+    const out = [];
+    let escape = '\\';
+    for (let i = 0; i < lines.length; i++) {
+        const first = lines[i];
+        const directive = /^#\s*escape\s*=\s*(\S)/i.exec(first);
+        if (directive && !out.length)
+            escape = directive[1];
+        if (/^\s*(#|$)/.test(first))
+            continue;
+        const start = i + 1;
+        let joined = first;
+        while (joined.trimEnd().endsWith(escape) && i + 1 < lines.length) {
+            joined = joined.trimEnd().slice(0, -1).trimEnd();
+            i++;
+            if (/^\s*#/.test(lines[i]))
+                continue;
+            joined += ' ' + lines[i].trim();
+        }
+        const m = /^\s*(\S+)\s*(.*)$/.exec(joined);
+        if (m)
+            out.push({ line: start, keyword: m[1].toUpperCase(), args: m[2].trim() });
+    }
+    return out;
+}
+function substitute(s, vars) {
+    return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a, d, b) => {
+        const v = vars[a ?? b];
+        return v !== undefined && v !== '' ? v : (d ?? '');
+    });
+}
+/** The stages with their resolved bases; global ARGs take the build args first, then their defaults. */
+function stagesOf(instructions, buildArgs) {
+    const globals = {};
+    const stages = [];
+    for (const ins of instructions) {
+        if (ins.keyword === 'ARG' && !stages.length) {
+            for (const decl of ins.args.split(/\s+/)) {
+                const [k, ...rest] = decl.split('=');
+                globals[k] = buildArgs[k] ?? (rest.length ? rest.join('=').replace(/^["']|["']$/g, '') : undefined);
+            }
+        }
+        else if (ins.keyword === 'FROM') {
+            const words = ins.args.split(/\s+/).filter((w) => !w.startsWith('--'));
+            const base = substitute(words[0] ?? '', globals);
+            const name = words[1]?.toUpperCase() === 'AS' ? words[2] : undefined;
+            const fromStage = stages.some((s) => s.name && s.name.toLowerCase() === base.toLowerCase()) || base === 'scratch';
+            stages.push({ base, name, line: ins.line, fromStage });
+        }
+    }
+    return stages;
+}
+/** The external base images (not stages, not scratch) a Dockerfile builds from. */
+function externalBases(instructions, buildArgs) {
+    return [
+        ...new Set(stagesOf(instructions, buildArgs)
+            .filter((s) => !s.fromStage)
+            .map((s) => s.base)),
+    ];
+}
+const norm = (s) => s.replace(/\s+/g, ' ').trim();
+/**
+ * The failing step from a build log: BuildKit's ` > [stage 3/5] RUN make:` or `Dockerfile:12` lines, or the
+ * legacy builder's `Step 3/5 : RUN make` (the last one started). Returns the step text and its Dockerfile line.
+ */
+function failingStep(log, instructions) {
+    const direct = [...log.matchAll(/^\s*Dockerfile(?:\.\S+)?:(\d+)\s*$/gm)].pop();
+    const bk = [...log.matchAll(/^\s*> \[(?:[^\]]*?\s)?\d+\/\d+\] (.+?):?\s*$/gm)].pop();
+    const legacy = [...log.matchAll(/^Step \d+\/\d+ : (.+)$/gm)].pop();
+    const step = (bk ?? legacy)?.[1];
+    if (!step && !direct)
+        return undefined;
+    if (direct)
+        return { step: step ?? '', line: Number(direct[1]) };
+    const wanted = norm(step);
+    const hit = instructions.find((i) => norm(`${i.keyword} ${i.args}`) === wanted) ??
+        instructions.find((i) => wanted.startsWith(norm(`${i.keyword} ${i.args}`).slice(0, 40)));
+    return { step: step, line: hit?.line };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/plan.ts
+/**
+ * The build plan: which images to build for which services. Services with the same image name and build are
+ * one unit; services without build whose image is a unit's image share it (worker and flower run the api
+ * image); services with only an upstream image are skipped (reported, never rebuilt). A unit whose Dockerfile
+ * builds FROM another unit's image depends on it. Bad input (unknown service, missing Dockerfile, unreadable
+ * context) is raised here, before anything runs.
+ */
+
+
+
+/** Split image[:tag][@digest] into repository and tag (a port in the host is not a tag). */
+function splitImage(image) {
+    const [nameTag, digest] = image.split('@');
+    const slash = nameTag.lastIndexOf('/');
+    const colon = nameTag.lastIndexOf(':');
+    if (colon > slash)
+        return { repository: nameTag.slice(0, colon), tag: nameTag.slice(colon + 1), digest };
+    return { repository: nameTag, digest };
+}
+function repositoryFor(s, opts) {
+    const local = s.image ? splitImage(s.image).repository : `${opts.project}/${s.name}`;
+    if (!opts.registry?.host)
+        return local;
+    const name = local.split('/').pop();
+    return [opts.registry.host, opts.registry.namespace, name].filter(Boolean).join('/');
+}
+function checkBuild(s) {
+    const b = s.build;
+    const field = `services.${s.name}.build`;
+    if (/^[a-z]+:\/\/|^git@/.test(b.context)) {
+        throw new core_errors/* InputError */.dz(`remote build contexts are not supported (${b.context}); expected a local directory`, s.file, `${field}.context`, s.line);
+    }
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(b.context).isDirectory())
+            throw Object.assign(new Error(), { code: 'ENOTDIR' });
+        (0,external_node_fs_namespaceObject.readdirSync)(b.context);
+    }
+    catch (e) {
+        const code = e.code ?? 'error';
+        throw new core_errors/* InputError */.dz(`build context ${b.context} cannot be read (${code}); expected a readable directory`, s.file, `${field}.context`, s.line);
+    }
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(b.dockerfile, external_node_fs_namespaceObject.constants.R_OK);
+        return (0,external_node_fs_namespaceObject.readFileSync)(b.dockerfile, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new core_errors/* InputError */.dz(code === 'ENOENT'
+            ? `Dockerfile not found: ${b.dockerfile}`
+            : `Dockerfile ${b.dockerfile} cannot be read (${code})`, s.file, `${field}.dockerfile`, s.line);
+    }
+}
+const sameBuild = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+function planBuild(model, opts) {
+    const all = Object.values(model.services);
+    const wanted = opts.services?.filter(Boolean) ?? [];
+    const unknown = wanted.filter((n) => !model.services[n]);
+    if (unknown.length) {
+        throw new core_errors/* InputError */.dz(`unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; expected one of ${all.map((s) => s.name).join(', ')}`, model.files[model.files.length - 1], 'services');
+    }
+    const units = [];
+    for (const s of all.filter((x) => x.build)) {
+        const repository = repositoryFor(s, opts);
+        const build = { ...s.build, args: { ...(opts.buildArgs ?? {}), ...s.build.args } };
+        const existing = units.find((u) => u.repository === repository && u.composeImage === s.image);
+        if (existing) {
+            if (!sameBuild(existing.build, build)) {
+                throw new core_errors/* InputError */.dz(`service "${s.name}" builds image ${s.image} differently from "${existing.owner}"; give it its own image name`, s.file, `services.${s.name}.build`, s.line);
+            }
+            existing.services.push(s.name);
+            continue;
+        }
+        const dockerfileText = checkBuild(s);
+        const instructions = parseDockerfile(dockerfileText);
+        if (!instructions.some((i) => i.keyword === 'FROM')) {
+            throw new core_errors/* InputError */.dz(`${build.dockerfile} has no FROM instruction`, s.file, `services.${s.name}.build.dockerfile`, s.line);
+        }
+        units.push({
+            owner: s.name,
+            services: [s.name],
+            repository,
+            composeImage: s.image,
+            build,
+            instructions,
+            dockerfileText,
+            bases: externalBases(instructions, build.args),
+            dependsOn: [],
+            file: s.file,
+            line: s.line,
+        });
+    }
+    const skipped = [];
+    for (const s of all.filter((x) => !x.build)) {
+        const unit = units.find((u) => u.composeImage && u.composeImage === s.image);
+        if (unit)
+            unit.services.push(s.name);
+        else
+            skipped.push({ service: s.name, image: s.image });
+    }
+    for (const u of units) {
+        u.dependsOn = units
+            .filter((o) => o !== u && o.composeImage && u.bases.includes(o.composeImage))
+            .map((o) => o.owner);
+    }
+    if (!wanted.length)
+        return { units, skipped };
+    // Keep the units that run a wanted service, plus every unit they build FROM.
+    const keep = new Set(units.filter((u) => u.services.some((n) => wanted.includes(n))).map((u) => u.owner));
+    const addDeps = (owner) => {
+        for (const d of units.find((u) => u.owner === owner)?.dependsOn ?? []) {
+            if (!keep.has(d)) {
+                keep.add(d);
+                addDeps(d);
+            }
+        }
+    };
+    for (const owner of [...keep])
+        addDeps(owner);
+    return {
+        units: units.filter((u) => keep.has(u.owner)),
+        skipped: skipped.filter((s) => wanted.includes(s.service)),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/core/exec.ts
+/**
+ * The one exec wrapper of the core. Arguments are passed as an array (no shell); a failing command raises
+ * ExecError carrying its last stderr line, unless ignoreReturnCode is set. Every run is bounded by a timeout.
+ */
+
+class ExecError extends Error {
+    command;
+    result;
+    constructor(command, result) {
+        const last = result.stderr.trim().split('\n').filter(Boolean).pop() ??
+            result.stdout.trim().split('\n').filter(Boolean).pop() ??
+            '';
+        super(`${command} exited with ${result.code}${last ? `: ${last}` : ''}`);
+        this.command = command;
+        this.result = result;
+        this.name = 'ExecError';
+    }
+}
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+function run(cmd, args, opts = {}) {
+    const started = Date.now();
+    const shown = [cmd, ...args].join(' ');
+    opts.logger?.debug(`$ ${shown}`);
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, {
+            cwd: opts.cwd,
+            env: opts.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const out = [];
+        const err = [];
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+        }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            if (opts.stream)
+                opts.logger?.debug(d.toString().trimEnd());
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            if (opts.stream)
+                opts.logger?.debug(d.toString().trimEnd());
+        });
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            reject(new Error(`cannot run ${cmd}: ${e.message}`));
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            const result = {
+                code: timedOut ? 124 : (code ?? 1),
+                stdout: Buffer.concat(out).toString(),
+                stderr: Buffer.concat(err).toString() + (timedOut ? `\ntimed out after ${opts.timeoutMs}ms` : ''),
+                ms: Date.now() - started,
+            };
+            if (result.code !== 0 && !opts.ignoreReturnCode)
+                reject(new ExecError(shown, result));
+            else
+                resolve(result);
+        });
+        child.stdin.on('error', () => undefined);
+        if (opts.input !== undefined)
+            child.stdin.end(opts.input);
+        else
+            child.stdin.end();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/images/builder.ts
+/**
+ * Which builder this host offers, best first: `docker buildx` (registry or GitHub cache when it can export
+ * one) → the BuildKit client built into Docker clients before 23 (DOCKER_BUILDKIT=1, the engine's local
+ * cache) → the legacy builder. Clients tried: ERP_DEPLOY_DOCKER, `docker` on PATH, /usr/bin/docker.
+ */
+
+
+
+
+
+function candidateClients(env = process.env) {
+    const list = [
+        env.ERP_DEPLOY_DOCKER,
+        'docker',
+        (0,external_node_fs_namespaceObject.existsSync)('/usr/bin/docker') ? '/usr/bin/docker' : undefined,
+    ];
+    return [...new Set(list.filter((c) => !!c))];
+}
+async function answers(cmd, args, env) {
+    const r = await run(cmd, args, { env, ignoreReturnCode: true, timeoutMs: 20_000 }).catch(() => undefined);
+    return r && r.code === 0 ? r.stdout.trim() : undefined;
+}
+/** Where docker clients look for the buildx plugin. */
+function pluginDirs(env = process.env) {
+    const config = env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)(env.HOME ?? (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    return [
+        (0,external_node_path_namespaceObject.join)(config, 'cli-plugins'),
+        '/usr/local/lib/docker/cli-plugins',
+        '/usr/local/libexec/docker/cli-plugins',
+        '/usr/lib/docker/cli-plugins',
+        '/usr/libexec/docker/cli-plugins',
+    ];
+}
+const major = (v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0);
+/**
+ * A client's version (`docker --version`: no engine round trip) and its buildx plugin. `buildx version` is
+ * only asked when a plugin file exists or the client is 23+ (whose BuildKit builds need buildx anyway).
+ */
+async function probe(client, env, plugin) {
+    const text = await answers(client, ['--version'], env);
+    const version = /version\s+([0-9][^,\s]*)/i.exec(text ?? '')?.[1];
+    if (!version)
+        return undefined;
+    const buildx = plugin || major(version) >= 23 ? await answers(client, ['buildx', 'version'], env) : undefined;
+    let driver;
+    if (buildx) {
+        const inspect = await answers(client, ['buildx', 'inspect'], env);
+        driver = /^Driver:\s*(\S+)/m.exec(inspect ?? '')?.[1];
+    }
+    return { client, version, buildx, driver };
+}
+async function detectBuilder(want, env = process.env) {
+    const plugin = pluginDirs(env).some((d) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(d, 'docker-buildx')));
+    const clients = candidateClients(env);
+    const probes = (await Promise.all(clients.map((c) => probe(c, env, plugin)))).filter((p) => !!p);
+    if (!probes.length) {
+        throw new core_errors/* FailedError */.Kl(`no docker client runs (tried ${clients.join(', ')}); install one (scripts/engine.sh)`);
+    }
+    const withBuildx = probes.find((p) => p.buildx);
+    const withBuildkit = probes.find((p) => major(p.version) < 23);
+    const pick = (kind, p) => ({
+        kind,
+        client: p.client,
+        clientVersion: p.version,
+        driver: kind === 'buildx' ? p.driver : undefined,
+        env: kind === 'buildx' ? env : { ...env, DOCKER_BUILDKIT: kind === 'buildkit' ? '1' : '0' },
+    });
+    if ((want === 'auto' || want === 'buildx') && withBuildx)
+        return pick('buildx', withBuildx);
+    if ((want === 'auto' || want === 'buildkit') && withBuildkit)
+        return pick('buildkit', withBuildkit);
+    if (want === 'auto' || want === 'legacy')
+        return pick('legacy', withBuildkit ?? probes[0]);
+    throw new core_errors/* InputError */.dz(`builder "${want}" is not available on this host (clients: ${probes
+        .map((p) => `${p.client} ${p.version}${p.buildx ? ' +buildx' : ''}`)
+        .join(', ')}); use cache: auto`, undefined, 'cache');
+}
+/** The log line saying which builder is used. */
+function describeBuilder(b) {
+    return `builder: ${b.kind} (${b.client} ${b.clientVersion}${b.driver ? `, driver ${b.driver}` : ''})`;
+}
+/** The cache flags buildx can use here: GitHub's cache on Actions, a registry cache when pushing. */
+function cacheFlags(b, inv, env) {
+    if (b.kind !== 'buildx' || b.driver === 'docker' || inv.noCache)
+        return [];
+    const scope = inv.repository.replace(/[^A-Za-z0-9_.-]/g, '-');
+    if (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) {
+        return ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope}`];
+    }
+    if (inv.push) {
+        const ref = `${inv.repository}:buildcache`;
+        return ['--cache-from', `type=registry,ref=${ref}`, '--cache-to', `type=registry,ref=${ref},mode=max`];
+    }
+    return [];
+}
+function buildArgs(b, inv) {
+    const args = b.kind === 'buildx' ? ['buildx', 'build', '--progress=plain'] : ['build'];
+    if (b.kind === 'buildkit')
+        args.push('--progress=plain');
+    if (b.kind === 'buildx') {
+        args.push('--metadata-file', inv.metadataFile, inv.push ? '--push' : '--load');
+        args.push(...cacheFlags(b, inv, b.env));
+    }
+    args.push('-f', inv.dockerfile, '--iidfile', inv.iidFile);
+    if (inv.noCache)
+        args.push('--no-cache');
+    if (inv.target)
+        args.push('--target', inv.target);
+    for (const t of inv.tags)
+        args.push('-t', t);
+    for (const [k, v] of Object.entries(inv.labels))
+        args.push('--label', `${k}=${v}`);
+    for (const [k, v] of Object.entries(inv.args))
+        args.push('--build-arg', `${k}=${v}`);
+    args.push(inv.context);
+    return args;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
+var ignore = __nccwpck_require__(4158);
+var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./src/core/images/context.ts
+/**
+ * The content of a build context as Docker sends it: every file not excluded by .dockerignore (Docker's own
+ * matching rules, via @balena/dockerignore), hashed with its relative path and executable bit.
+ */
+
+
+
+
+// CommonJS module whose typings declare an ES default export: take whichever shape the loader gives.
+const context_ignore = ((ignore_default())["default"] ??
+    (ignore_default()));
+function ignoreRules(context, dockerfile) {
+    const specific = `${dockerfile}.dockerignore`;
+    const file = (0,external_node_fs_namespaceObject.existsSync)(specific) ? specific : (0,external_node_path_namespaceObject.join)(context, '.dockerignore');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return { ignored: () => false, reincludes: false };
+    const lines = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8').split(/\r?\n/);
+    const ig = context_ignore().add(lines);
+    return { ignored: (p) => ig.ignores(p), reincludes: lines.some((l) => l.trim().startsWith('!')) };
+}
+/** Hash the context; throws (with the OS error code) when the context cannot be read. */
+function hashContext(context, dockerfile) {
+    const rules = ignoreRules(context, dockerfile);
+    const entries = [];
+    let bytes = 0;
+    const walk = (dir) => {
+        const items = (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true });
+        items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const d of items) {
+            const abs = (0,external_node_path_namespaceObject.join)(dir, d.name);
+            const rel = (0,external_node_path_namespaceObject.relative)(context, abs).split(external_node_path_namespaceObject.sep).join('/');
+            const ignored = rules.ignored(rel);
+            if (ignored && !(d.isDirectory() && rules.reincludes))
+                continue;
+            if (d.isDirectory())
+                walk(abs);
+            else if (!ignored && (d.isFile() || d.isSymbolicLink())) {
+                const st = (0,external_node_fs_namespaceObject.statSync)(abs);
+                const content = (0,external_node_fs_namespaceObject.readFileSync)(abs);
+                bytes += content.length;
+                const h = (0,external_node_crypto_.createHash)('sha256').update(content).digest('hex');
+                entries.push(`${rel}\0${st.mode & 0o111 ? 'x' : '-'}\0${h}`);
+            }
+        }
+    };
+    walk(context);
+    return {
+        digest: (0,external_node_crypto_.createHash)('sha256').update(entries.join('\n')).digest('hex'),
+        files: entries.length,
+        bytes,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/key.ts
+/**
+ * The content key of an image: what it is built from, so an unchanged image is never rebuilt. It covers the
+ * build context after .dockerignore, the Dockerfile, the build args, the target, the repository, the id of
+ * every external base image on the engine, and the keys of the planned images it builds FROM. It does not
+ * cover the commit or the time: those only go into labels of real builds.
+ */
+
+
+const KEY_LABEL = 'org.erp-deploy.content-key';
+/**
+ * The tag that finds the image built for a key. A label alone cannot: images built FROM ours inherit it.
+ * A tag is not inherited, and the label on the tagged image is checked too.
+ */
+function keyRef(repository, key) {
+    return `${repository}:ck-${key}`;
+}
+const KEY_VERSION = 1;
+function contentKey(unit, baseIds, depKeys) {
+    const ctx = hashContext(unit.build.context, unit.build.dockerfile);
+    const material = {
+        v: KEY_VERSION,
+        repository: unit.repository,
+        dockerfile: unit.dockerfileText,
+        context: ctx.digest,
+        args: Object.fromEntries(Object.entries(unit.build.args).sort(([a], [b]) => (a < b ? -1 : 1))),
+        target: unit.build.target ?? '',
+        bases: Object.fromEntries(unit.bases.map((b) => [b, depKeys[b] ?? baseIds[b] ?? `unresolved:${b}`])),
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/core/images/docker.ts
+/** Registry steps of the build engine through the docker CLI: login (password on stdin) and push. */
+
+
+async function pushImage(b, ref, logger) {
+    await run(b.client, ['push', ref], { env: b.env, timeoutMs: 30 * 60_000, logger });
+}
+/** The registry digest of repository among an image's RepoDigests ('' when it was never pushed). */
+function digestFor(facts, repository) {
+    const hit = facts?.repoDigests.find((d) => d.startsWith(`${repository}@`));
+    return hit ? hit.slice(repository.length + 1) : '';
+}
+/** `docker login --password-stdin`: the password never reaches a command line or a log. */
+async function login(b, host, username, password, logger) {
+    logger.secret(password);
+    const r = await run(b.client, ['login', host, '--username', username, '--password-stdin'], {
+        env: b.env,
+        input: password,
+        ignoreReturnCode: true,
+        timeoutMs: 60_000,
+    }).catch((e) => ({ code: 1, stdout: '', stderr: (0,core_errors/* messageOf */.bD)(e), ms: 0 }));
+    if (r.code !== 0) {
+        const last = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${r.code}`;
+        throw new core_errors/* FailedError */.Kl(`registry login to ${host} as ${username} failed: ${last.split(password).join('***')}; nothing was built or pushed`);
+    }
+    logger.info(`logged in to ${host} as ${username}`);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./src/core/images/engine.ts
+/**
+ * Image queries and tags through the Docker Engine API on its unix socket (a few ms each, where a CLI call
+ * costs ~50 ms): what makes a no-op run of build-images fast. Falls back to the docker CLI when the engine is
+ * not on a local socket (DOCKER_HOST=tcp://…, ssh://…). Builds, login and push always use the CLI.
+ */
+
+
+
+
+const facts = (j) => ({
+    id: j.Id,
+    size: j.Size,
+    repoDigests: j.RepoDigests ?? [],
+    labels: j.Config?.Labels ?? {},
+});
+/** Split repo[:tag] for the tag endpoint (a registry port is not a tag). */
+function repoTag(ref) {
+    const colon = ref.lastIndexOf(':');
+    return colon > ref.lastIndexOf('/')
+        ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) }
+        : { repo: ref, tag: 'latest' };
+}
+class SocketEngine {
+    socketPath;
+    via;
+    constructor(socketPath) {
+        this.socketPath = socketPath;
+        this.via = `engine API on ${socketPath}`;
+    }
+    call(method, path) {
+        return new Promise((resolve, reject) => {
+            const req = (0,external_node_http_.request)({ socketPath: this.socketPath, method, path, timeout: 30_000 }, (res) => {
+                const chunks = [];
+                res.on('data', (c) => chunks.push(c));
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+            });
+            req.on('timeout', () => req.destroy(new Error(`engine API ${method} ${path} timed out`)));
+            req.on('error', reject);
+            req.end();
+        });
+    }
+    async ok(method, path) {
+        const r = await this.call(method, path);
+        if (r.status >= 300) {
+            const msg = (() => {
+                try {
+                    return JSON.parse(r.body).message ?? r.body;
+                }
+                catch {
+                    return r.body;
+                }
+            })();
+            throw new Error(`engine API ${method} ${path}: ${r.status} ${msg.trim()}`);
+        }
+        return r.body;
+    }
+    async ping() {
+        await this.ok('GET', '/_ping').catch((e) => {
+            throw new core_errors/* FailedError */.Kl(`no Docker engine answers on ${this.socketPath} (${(0,core_errors/* messageOf */.bD)(e)}); start one (scripts/engine.sh)`);
+        });
+    }
+    async inspect(ref) {
+        const r = await this.call('GET', `/images/${encodeURIComponent(ref)}/json`);
+        if (r.status === 404)
+            return undefined;
+        if (r.status >= 300)
+            throw new Error(`engine API inspect ${ref}: ${r.status} ${r.body.trim()}`);
+        return facts(JSON.parse(r.body));
+    }
+    async tag(id, ref) {
+        const { repo, tag } = repoTag(ref);
+        await this.ok('POST', `/images/${encodeURIComponent(id)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
+    }
+}
+class CliEngine {
+    client;
+    env;
+    via;
+    constructor(client, env) {
+        this.client = client;
+        this.env = env;
+        this.via = `${client} CLI`;
+    }
+    async ping() {
+        const r = await run(this.client, ['version', '--format', '{{.Server.Version}}'], {
+            env: this.env,
+            ignoreReturnCode: true,
+            timeoutMs: 30_000,
+        }).catch((e) => ({ code: 1, stdout: '', stderr: (0,core_errors/* messageOf */.bD)(e), ms: 0 }));
+        if (r.code !== 0 || !r.stdout.trim()) {
+            const last = r.stderr.trim().split('\n').pop() ?? '';
+            throw new core_errors/* FailedError */.Kl(`no Docker engine answers through ${this.client} (${last}); start one (scripts/engine.sh)`);
+        }
+    }
+    async inspect(ref) {
+        const r = await run(this.client, ['image', 'inspect', '--format', '{{json .}}', ref], {
+            env: this.env,
+            ignoreReturnCode: true,
+            timeoutMs: 30_000,
+        });
+        return r.code === 0 ? facts(JSON.parse(r.stdout)) : undefined;
+    }
+    async tag(id, ref) {
+        await run(this.client, ['tag', id, ref], { env: this.env, timeoutMs: 30_000 });
+    }
+}
+/** The local socket of DOCKER_HOST (or the default one), if it exists. */
+function localSocket(env = process.env) {
+    const host = env.DOCKER_HOST;
+    if (host && !host.startsWith('unix://'))
+        return undefined;
+    if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default')
+        return undefined;
+    const path = host ? host.slice('unix://'.length) : '/var/run/docker.sock';
+    return (0,external_node_fs_namespaceObject.existsSync)(path) ? path : undefined;
+}
+function engineFor(env = process.env, client = 'docker') {
+    const socket = localSocket(env);
+    return socket ? new SocketEngine(socket) : new CliEngine(client, env);
+}
+
+;// CONCATENATED MODULE: ./src/core/images/tags.ts
+/**
+ * Tag templates in the spirit of docker/metadata-action: {{sha}}, {{sha7}}, {{branch}}, {{version}},
+ * {{major}}, {{minor}}, {{env}}, {{date}} (YYYYMMDD) and {{date 'FORMAT'}} with YYYY MM DD HH mm ss, around
+ * literal text. A tag whose placeholder has no value here (e.g. {{version}} off a tag ref) is left out, as
+ * metadata-action does; an unknown placeholder or a result that is not a valid Docker tag is bad input.
+ */
+
+
+const VALID_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?$/;
+function formatDate(d, fmt) {
+    const p = (n, w = 2) => String(n).padStart(w, '0');
+    const parts = {
+        YYYY: p(d.getUTCFullYear(), 4),
+        MM: p(d.getUTCMonth() + 1),
+        DD: p(d.getUTCDate()),
+        HH: p(d.getUTCHours()),
+        mm: p(d.getUTCMinutes()),
+        ss: p(d.getUTCSeconds()),
+    };
+    return fmt.replace(/YYYY|MM|DD|HH|mm|ss/g, (k) => parts[k]);
+}
+function placeholder(expr, v, template, field) {
+    const date = /^date(?:\s+'([^']*)')?$/.exec(expr);
+    if (date)
+        return formatDate(v.now, date[1] ?? 'YYYYMMDD');
+    const sv = SEMVER.exec(v.version);
+    switch (expr) {
+        case 'sha':
+            return v.sha;
+        case 'sha7':
+            return v.sha.slice(0, 7);
+        case 'branch':
+            return v.branch;
+        case 'env':
+            return v.env;
+        case 'version':
+            return sv ? v.version.replace(/^v/, '') : '';
+        case 'major':
+            return sv ? sv[1] : '';
+        case 'minor':
+            return sv ? `${sv[1]}.${sv[2]}` : '';
+        default:
+            throw new core_errors/* InputError */.dz(`unknown placeholder {{${expr}}} in tag template "${template}"; expected sha, sha7, branch, version, major, minor, env, date or date 'FORMAT'`, undefined, field);
+    }
+}
+/** Check templates without values (bad input must fail before anything is built). */
+function validateTemplates(templates, field = 'tags') {
+    const probe = {
+        sha: 'a'.repeat(40),
+        branch: 'main',
+        version: 'v1.2.3',
+        source: '',
+        env: 'staging',
+        now: new Date(0),
+    };
+    renderTags(templates, probe, field);
+}
+function renderTags(templates, vars, field = 'tags') {
+    const out = [];
+    for (const raw of templates) {
+        const template = raw.trim();
+        if (!template)
+            continue;
+        let empty = false;
+        const rendered = template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr) => {
+            const value = placeholder(expr, vars, template, field);
+            if (!value)
+                empty = true;
+            return value;
+        });
+        if (/\{\{|\}\}/.test(rendered)) {
+            throw new core_errors/* InputError */.dz(`unbalanced braces in tag template "${template}"`, undefined, field);
+        }
+        if (empty)
+            continue;
+        if (!VALID_TAG.test(rendered)) {
+            throw new core_errors/* InputError */.dz(`tag template "${template}" gives "${rendered}", not a valid Docker tag (letters, digits, _ . -, at most 128, not starting with . or -)`, undefined, field);
+        }
+        if (!out.includes(rendered))
+            out.push(rendered);
+    }
+    return out;
+}
+async function git(args, cwd) {
+    const r = await run('git', args, { cwd, ignoreReturnCode: true, timeoutMs: 10_000 }).catch(() => undefined);
+    return r && r.code === 0 ? r.stdout.trim() : '';
+}
+/** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
+async function gitContext(root, env = process.env) {
+    const ref = env.GITHUB_REF ?? '';
+    const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
+    // Only what GitHub's variables do not say is asked from git, all at once.
+    const [headSha, headBranch, exactTag, remote] = await Promise.all([
+        env.GITHUB_SHA ? '' : git(['rev-parse', 'HEAD'], root),
+        ref ? '' : git(['rev-parse', '--abbrev-ref', 'HEAD'], root),
+        ref || env.GITHUB_ACTIONS ? '' : git(['describe', '--tags', '--exact-match', 'HEAD'], root),
+        fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
+    ]);
+    const sha = env.GITHUB_SHA || headSha || '0'.repeat(40);
+    let branch = '';
+    let version = '';
+    if (ref.startsWith('refs/tags/'))
+        version = ref.slice('refs/tags/'.length);
+    else if (env.GITHUB_HEAD_REF)
+        branch = env.GITHUB_HEAD_REF;
+    else if (ref.startsWith('refs/heads/'))
+        branch = ref.slice('refs/heads/'.length);
+    else if (!ref) {
+        branch = headBranch === 'HEAD' ? '' : headBranch;
+        version = exactTag;
+    }
+    const source = fromGithub
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
+        : remote.replace(/\.git$/, '');
+    return { sha, branch: branch.replace(/[^A-Za-z0-9_.-]/g, '-'), version, source };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/schedule.ts
+/** Run work items with at most `limit` at once; an item starts when every item it depends on is done. */
+
+/**
+ * Returns the items never started because an item they depend on failed (as `failed` judges after it ran).
+ * Dependencies on items outside the list are ignored (they were not asked for, e.g. already cached).
+ */
+async function schedule(items, limit, work, failed) {
+    const byOwner = new Map(items.map((i) => [i.owner, i]));
+    const pending = new Set(items);
+    const done = new Set();
+    const blocked = [];
+    const running = new Map();
+    const isBlocked = (d) => blocked.some((b) => b.owner === d) || (done.has(d) && failed(byOwner.get(d)));
+    while (pending.size || running.size) {
+        for (const item of [...pending]) {
+            if (running.size >= limit)
+                break;
+            const deps = item.dependsOn.filter((d) => byOwner.has(d));
+            if (deps.some(isBlocked)) {
+                pending.delete(item);
+                blocked.push(item);
+                continue;
+            }
+            if (!deps.every((d) => done.has(d)))
+                continue;
+            pending.delete(item);
+            const p = work(item).finally(() => {
+                running.delete(item.owner);
+                done.add(item.owner);
+            });
+            running.set(item.owner, p);
+        }
+        if (!running.size) {
+            if (pending.size) {
+                throw new core_errors/* InputError */.dz(`images build FROM each other in a cycle: ${[...pending].map((u) => u.owner).join(', ')}`);
+            }
+            break;
+        }
+        await Promise.race(running.values());
+    }
+    return blocked;
+}
+
+;// CONCATENATED MODULE: ./src/core/images/unit.ts
+/**
+ * One image of the plan: re-tag the image that carries its content key (`cached`), or build it for real
+ * (`built`: OCI labels incl. `created`, id from --iidfile, digest from --metadata-file with buildx), then push
+ * when asked. A failed build returns the service, the failing Dockerfile line and the last log lines.
+ */
+
+
+
+
+
+
+
+
+const LOG_TAIL = 20;
+function labelsFor(vars, key) {
+    const l = { [KEY_LABEL]: key, 'org.opencontainers.image.revision': vars.sha };
+    if (vars.source)
+        l['org.opencontainers.image.source'] = vars.source;
+    // Only real builds get here: a label that changes every build would change the image id.
+    l['org.opencontainers.image.created'] = vars.now.toISOString();
+    return l;
+}
+function refsOf(u, key, ctx) {
+    const tags = ctx.tags.length ? ctx.tags : [`ck-${key.slice(0, 12)}`];
+    const refs = tags.map((t) => `${u.repository}:${t}`);
+    if (u.composeImage && !refs.includes(u.composeImage) && !ctx.qualified)
+        refs.push(u.composeImage);
+    return refs;
+}
+function failureOf(u, log, code) {
+    const step = failingStep(log, u.instructions);
+    const lines = log
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .filter(Boolean);
+    const where = step?.line ? `${u.build.dockerfile}:${step.line}` : u.build.dockerfile;
+    return {
+        service: u.owner,
+        services: u.services,
+        message: `building ${u.owner} failed (exit ${code}) at ${where}${step?.step ? `: ${step.step}` : ''}`,
+        dockerfile: u.build.dockerfile,
+        line: step?.line,
+        step: step?.step,
+        logTail: lines.slice(-LOG_TAIL),
+    };
+}
+async function realBuild(u, key, refs, ctx) {
+    const b = ctx.builder;
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'erp-build-'));
+    try {
+        const inv = {
+            dockerfile: u.build.dockerfile,
+            context: u.build.context,
+            tags: refs,
+            labels: labelsFor(ctx.vars, key),
+            args: u.build.args,
+            target: u.build.target,
+            iidFile: (0,external_node_path_namespaceObject.join)(dir, 'iid'),
+            metadataFile: (0,external_node_path_namespaceObject.join)(dir, 'metadata.json'),
+            push: ctx.push,
+            noCache: ctx.noCache,
+            repository: u.repository,
+        };
+        const r = await run(b.client, buildArgs(b, inv), {
+            env: b.env,
+            ignoreReturnCode: true,
+            timeoutMs: 60 * 60_000,
+            logger: ctx.logger,
+        });
+        if (r.code !== 0 || !(0,external_node_fs_namespaceObject.existsSync)(inv.iidFile))
+            return { failure: failureOf(u, `${r.stdout}\n${r.stderr}`, r.code) };
+        const id = (0,external_node_fs_namespaceObject.readFileSync)(inv.iidFile, 'utf8').trim();
+        let digest = '';
+        if (ctx.push && (0,external_node_fs_namespaceObject.existsSync)(inv.metadataFile)) {
+            const meta = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(inv.metadataFile, 'utf8'));
+            digest = meta['containerimage.digest'] ?? '';
+        }
+        return { id, digest };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+async function runUnit(u, key, cachedId, ctx) {
+    const started = Date.now();
+    const refs = refsOf(u, key, ctx);
+    let status = 'cached';
+    let id = cachedId;
+    let pushedDigest = '';
+    if (cachedId) {
+        await Promise.all(refs.map((r) => ctx.engine.tag(cachedId, r)));
+    }
+    else {
+        ctx.onProgress?.(`[${u.owner}] building with ${ctx.builder.kind}`);
+        const built = await realBuild(u, key, refs, ctx);
+        if ('failure' in built)
+            return { failure: built.failure };
+        id = built.id;
+        pushedDigest = built.digest;
+        status = 'built';
+        // Never pushed, never reported: how the next run finds this image by its content key.
+        if (!(ctx.push && ctx.builder.kind === 'buildx'))
+            await ctx.engine.tag(id, keyRef(u.repository, key));
+    }
+    // buildx pushes while building; otherwise push every tag now.
+    if (ctx.push && !(ctx.builder.kind === 'buildx' && status === 'built')) {
+        for (const ref of refs)
+            await pushImage(ctx.builder, ref, ctx.logger);
+    }
+    const facts = await ctx.engine.inspect(id);
+    const digest = pushedDigest || (ctx.push ? digestFor(facts, u.repository) : '');
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    ctx.onProgress?.(`[${u.owner}] ${status} in ${seconds}s → ${refs[0]}`);
+    return {
+        image: {
+            service: u.owner,
+            image: u.repository,
+            tag: refs[0].slice(u.repository.length + 1),
+            tags: refs.map((r) => r.slice(r.lastIndexOf(':') + 1)),
+            digest,
+            imageId: facts?.id ?? id,
+            ref: digest ? `${u.repository}@${digest}` : refs[0],
+            sizeBytes: facts?.size ?? 0,
+            status,
+            seconds,
+            contentKey: key,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/summary.ts
+const mb = (n) => (n ? `${(n / 1_000_000).toFixed(1)} MB` : '—');
+const summary_short = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');
+function imagesTable(images, failures = [], builder = '') {
+    const rows = Object.values(images)
+        .sort((a, b) => a.service.localeCompare(b.service))
+        .map((i) => `| ${i.service} | ${i.status} | \`${i.ref}\` | ${i.digest ? `\`${i.digest.slice(0, 19)}…\`` : summary_short(i.imageId)} | ${mb(i.sizeBytes)} | ${i.seconds}s |`);
+    for (const f of failures)
+        rows.push(`| ${f.service} | **failed** | — | — | — | — |`);
+    const out = [
+        `### Images${builder ? ` (builder: ${builder})` : ''}`,
+        '',
+        '| service | status | ref | digest / id | size | time |',
+        '|---|---|---|---|---|---|',
+        ...rows,
+    ];
+    for (const f of failures) {
+        out.push('', `<details><summary>${f.message}</summary>`, '', '```', ...f.logTail, '```', '', '</details>');
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/core/images/build.ts
+/**
+ * The build engine: run a plan on the local engine. Content keys for every image first (so an unchanged
+ * stack costs a few engine API calls and no builder at all), then the images to build in parallel with a
+ * bound on concurrency, an image only after the images it builds FROM. Upstream-only services are reported
+ * with their local id/digest. Failures are collected; the caller annotates them and fails.
+ */
+
+
+
+
+
+
+
+
+
+function checkOptions(opts) {
+    validateTemplates(opts.tags);
+    if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+        throw new core_errors/* InputError */.dz(`expected a whole number ≥ 1, got ${opts.concurrency}`, undefined, 'concurrency');
+    }
+    if (!opts.push)
+        return;
+    const r = opts.registry;
+    if (!r?.host)
+        throw new core_errors/* InputError */.dz('push needs a registry host (registry input or registry.host)', undefined, 'registry');
+    if (!r.username || !r.password) {
+        throw new core_errors/* InputError */.dz('push needs registry credentials (registry-username and registry-password)', undefined, 'registry-password');
+    }
+}
+/** Content keys in dependency order: an image built FROM another planned image includes that one's key. */
+async function contentKeys(engine, units) {
+    const names = [...new Set(units.flatMap((u) => u.bases))];
+    const ids = await Promise.all(names.map(async (n) => (await engine.inspect(n))?.id));
+    const baseIds = Object.fromEntries(names.flatMap((n, i) => (ids[i] ? [[n, ids[i]]] : [])));
+    const keys = {};
+    const keyOf = (u) => {
+        if (keys[u.owner])
+            return keys[u.owner];
+        const deps = units.filter((d) => u.dependsOn.includes(d.owner) && d.composeImage);
+        keys[u.owner] = contentKey(u, baseIds, Object.fromEntries(deps.map((d) => [d.composeImage, keyOf(d)])));
+        return keys[u.owner];
+    };
+    units.forEach(keyOf);
+    return keys;
+}
+async function skippedImages(engine, plan) {
+    const out = {};
+    await Promise.all(plan.skipped.map(async (s) => {
+        const facts = await engine.inspect(s.image);
+        const repository = s.image.split('@')[0].replace(/:[^/:]*$/, '');
+        const digest = digestFor(facts, repository) || (s.image.includes('@') ? s.image.split('@')[1] : '');
+        out[s.service] = {
+            service: s.service,
+            image: repository,
+            tag: s.image.slice(repository.length + 1).split('@')[0],
+            tags: [],
+            digest,
+            imageId: facts?.id ?? '',
+            ref: digest ? `${repository}@${digest}` : s.image,
+            sizeBytes: facts?.size ?? 0,
+            status: 'skipped',
+            seconds: 0,
+        };
+    }));
+    return out;
+}
+async function buildImages(plan, opts) {
+    const started = Date.now();
+    const env = opts.env ?? process.env;
+    const { logger } = opts;
+    checkOptions(opts);
+    const engine = opts.engine ?? engineFor(env);
+    // Builder detection and the git context run while the content keys are computed: no wall time on a build.
+    const detection = opts.builder ? Promise.resolve(opts.builder) : detectBuilder(opts.cache, env);
+    detection.catch(() => undefined);
+    const git = gitContext(opts.root, env);
+    await engine.ping();
+    const keys = await contentKeys(engine, plan.units);
+    const cached = {};
+    if (!opts.noCache) {
+        await Promise.all(plan.units.map(async (u) => {
+            const facts = await engine.inspect(keyRef(u.repository, keys[u.owner]));
+            cached[u.owner] = facts?.labels[KEY_LABEL] === keys[u.owner] ? facts.id : undefined;
+        }));
+    }
+    const toBuild = plan.units.filter((u) => !cached[u.owner]);
+    let builder;
+    if (toBuild.length || opts.push || opts.cache !== 'auto') {
+        builder = await detection;
+        logger.info(describeBuilder(builder));
+    }
+    else {
+        logger.info(`builder: not needed, every image is cached (${engine.via})`);
+    }
+    if (opts.push)
+        await login(builder, opts.registry.host, opts.registry.username, opts.registry.password, logger);
+    const vars = { ...(await git), env: opts.environment ?? '', now: new Date() };
+    const ctx = {
+        engine,
+        builder,
+        logger,
+        vars,
+        tags: renderTags(opts.tags, vars),
+        push: opts.push,
+        noCache: !!opts.noCache,
+        qualified: !!opts.registry?.host,
+        onProgress: opts.onProgress,
+    };
+    const outcomes = new Map();
+    const blocked = await schedule(plan.units, opts.concurrency, async (u) => {
+        const outcome = await runUnit(u, keys[u.owner], cached[u.owner], ctx).catch((e) => ({
+            failure: {
+                service: u.owner,
+                services: u.services,
+                message: `${u.owner}: ${(0,core_errors/* messageOf */.bD)(e)}`,
+                dockerfile: u.build.dockerfile,
+                logTail: [],
+            },
+        }));
+        outcomes.set(u.owner, outcome);
+    }, (u) => !!outcomes.get(u.owner)?.failure);
+    const images = await skippedImages(engine, plan);
+    const failures = [];
+    for (const u of plan.units) {
+        const o = outcomes.get(u.owner);
+        if (o?.failure)
+            failures.push(o.failure);
+        if (o?.image)
+            for (const s of u.services)
+                images[s] = { ...o.image, service: s };
+    }
+    for (const u of blocked) {
+        failures.push({
+            service: u.owner,
+            services: u.services,
+            message: `${u.owner} not built: an image it builds FROM failed (${u.dependsOn.join(', ')})`,
+            dockerfile: u.build.dockerfile,
+            logTail: [],
+        });
+    }
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    return {
+        images,
+        builder,
+        failures,
+        seconds,
+        markdown: imagesTable(images, failures, builder?.kind ?? 'none needed'),
+    };
+}
+/** Turn failures into one error (after the caller wrote annotations and the partial image map). */
+function failureError(result) {
+    const f = result.failures;
+    return new core_errors/* FailedError */.Kl(f.length === 1 ? f[0].message : `${f.length} images failed: ${f.map((x) => x.service).join(', ')}`, result);
+}
+
+;// CONCATENATED MODULE: ./src/core/images/project.ts
+/**
+ * build-images for a project: its configuration's compose files (and an environment's overlays), the build
+ * section, overridden by what the caller (action inputs, CLI flags) passes. Shared by both front doors.
+ */
+
+
+
+
+const CACHE_MODES = ['auto', 'buildx', 'buildkit', 'legacy'];
+async function buildProject(config, req) {
+    const env = req.env ?? process.env;
+    const cache = req.cache ?? config.build.cache;
+    if (!CACHE_MODES.includes(cache)) {
+        throw new core_errors/* InputError */.dz(`expected one of ${CACHE_MODES.join(', ')}, got "${cache}"`, undefined, 'cache');
+    }
+    const host = req.registry ?? config.registry.host;
+    const model = await req.logger.group('Load the compose model', async () => {
+        const m = stackForEnvironment(config, req.environment, env);
+        req.logger.info(`${Object.keys(m.services).length} services from ${m.files.join(', ')}`);
+        if (m.unsetVariables.length)
+            req.logger.warn(`unset variables (empty): ${m.unsetVariables.join(', ')}`);
+        return m;
+    });
+    const services = req.services?.length ? req.services : config.build.services;
+    const plan = planBuild(model, {
+        services,
+        buildArgs: { ...config.build.args, ...(req.buildArgs ?? {}) },
+        registry: host ? { host, namespace: config.registry.namespace } : undefined,
+        project: config.project,
+    });
+    req.logger.info(`plan: ${plan.units.map((u) => `${u.repository} (${u.services.join(', ')})`).join('; ') || 'nothing to build'}` +
+        (plan.skipped.length
+            ? `; upstream, not rebuilt: ${plan.skipped.map((s) => s.service).join(', ')}`
+            : ''));
+    const result = await req.logger.group('Build images', () => buildImages(plan, {
+        logger: req.logger,
+        root: config.root,
+        tags: req.tags?.length ? req.tags : config.build.tags,
+        concurrency: req.concurrency ?? config.build.concurrency,
+        cache,
+        push: req.push ?? config.build.push,
+        registry: host
+            ? {
+                host,
+                username: req.username ?? env[config.registry.usernameEnv],
+                password: req.password ?? env[config.registry.passwordEnv],
+            }
+            : undefined,
+        environment: req.environment,
+        noCache: req.noCache,
+        env,
+        onProgress: req.onProgress,
+    }));
+    return { ...result, model, plan };
+}
+
+;// CONCATENATED MODULE: ./src/actions/common/logger.ts
+/** The core's Logger backed by @actions/core: annotations, groups and masking on the runner. */
+
+function props(where) {
+    return { file: where?.file, startLine: where?.line, startColumn: where?.col, title: where?.title };
+}
+const actionsLogger = {
+    info: (m) => core/* info */.pq(m),
+    debug: (m) => core/* debug */.Yz(m),
+    warn: (m, where) => core/* warning */.$e(m, props(where)),
+    error: (m, where) => core/* error */.z3(m, props(where)),
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: (v) => {
+        if (v)
+            core/* setSecret */.Pq(v);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/actions/common/inputs.ts
+/** Input helpers shared by every action: one list parser, booleans, and required inputs with a clear message. */
+
+/** Newline- or comma-separated list (build-push-action style); ignoreComma keeps commas inside items. */
+function getList(name, opts = {}) {
+    const raw = core/* getInput */.V4(name);
+    const parts = opts.ignoreComma ? raw.split(/\r?\n/) : raw.split(/[\r\n,]+/);
+    return parts.map((s) => s.trim()).filter((s) => s.length > 0 && !s.startsWith('#'));
+}
+function getOptional(name) {
+    const v = core/* getInput */.V4(name).trim();
+    return v === '' ? undefined : v;
+}
+function getBool(name, fallback) {
+    const v = core/* getInput */.V4(name).trim().toLowerCase();
+    if (v === '')
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(v))
+        return false;
+    throw new Error(`Input ${name}: expected true or false, got "${v}"`);
+}
+/** KEY=VALUE lines (build args, env). */
+function getKeyValues(name) {
+    const out = {};
+    for (const line of getList(name, { ignoreComma: true })) {
+        const i = line.indexOf('=');
+        if (i <= 0)
+            throw new Error(`Input ${name}: expected KEY=VALUE lines, got "${line}"`);
+        out[line.slice(0, i).trim()] = line.slice(i + 1);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/actions/build-images/inputs.ts
+/** The typed inputs of build-images, read once. */
+
+
+
+function getInputs() {
+    const password = getOptional('registry-password');
+    if (password)
+        core/* setSecret */.Pq(password);
+    const concurrency = getOptional('concurrency');
+    if (concurrency !== undefined && !/^[1-9]\d*$/.test(concurrency)) {
+        throw new core_errors/* InputError */.dz(`expected a whole number ≥ 1, got "${concurrency}"`, undefined, 'concurrency');
+    }
+    return {
+        config: getOptional('config'),
+        services: getList('services'),
+        tags: getList('tags', { ignoreComma: true }),
+        push: getOptional('push') === undefined ? undefined : getBool('push', false),
+        registry: getOptional('registry'),
+        registryUsername: getOptional('registry-username'),
+        registryPassword: password,
+        buildArgs: getKeyValues('build-args'),
+        concurrency: concurrency === undefined ? undefined : Number(concurrency),
+        cache: getOptional('cache'),
+        environment: getOptional('environment'),
+        noCache: getBool('no-cache', false),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/actions/build-images/main.ts
+/** build-images: inputs → buildProject → outputs `images` and `summary`, a job-summary table, annotations. */
 
 
-/** Skeleton: replaced by the action's real implementation. */
+
+
+
+
 async function main() {
-    const config = loadConfig(core/* getInput */.V4('config') || undefined);
-    core/* info */.pq(`project ${config.project}`);
+    const inputs = getInputs();
+    const config = loadConfig(inputs.config);
+    const result = await buildProject(config, {
+        logger: actionsLogger,
+        services: inputs.services,
+        tags: inputs.tags,
+        push: inputs.push,
+        registry: inputs.registry,
+        username: inputs.registryUsername,
+        password: inputs.registryPassword,
+        buildArgs: inputs.buildArgs,
+        concurrency: inputs.concurrency,
+        cache: inputs.cache,
+        environment: inputs.environment,
+        noCache: inputs.noCache,
+        onProgress: (line) => core/* info */.pq(line),
+    });
+    core/* setOutput */.uH('images', JSON.stringify(result.images));
+    core/* setOutput */.uH('summary', result.markdown);
+    await core/* summary */.z.addRaw(result.markdown).write();
+    for (const f of result.failures) {
+        core/* error */.z3([f.message, ...f.logTail.slice(-10)].join('\n'), {
+            file: f.dockerfile,
+            startLine: f.line,
+            title: `build-images: ${f.service} failed`,
+        });
+    }
+    if (result.failures.length)
+        throw failureError(result);
+    core/* info */.pq(`${Object.keys(result.images).length} images in ${result.seconds}s (builder: ${result.builder?.kind ?? 'none needed'})`);
 }
 
 
@@ -34471,7 +36613,7 @@ async function main() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C: () => (/* binding */ runAction)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5198);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 /** Runs an action's main and turns any error into a failed step with an annotation (never a stack trace). */
 
@@ -34500,10 +36642,11 @@ async function runAction(main) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kl: () => (/* binding */ FailedError),
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   dz: () => (/* binding */ InputError)
 /* harmony export */ });
-/* unused harmony exports FailedError, exitCodeOf */
+/* unused harmony export exitCodeOf */
 /** Errors with a meaning the front doors turn into exit codes: 2 bad input, 1 failed rollout or gate. */
 /** Bad input: names the file and the field and says what was expected. Nothing has been changed. */
 class InputError extends Error {
@@ -34720,6 +36863,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -39190,10 +41340,10 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
@@ -45121,7 +47271,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 3218:
+/***/ 5198:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45130,11 +47280,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed)
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, setSecret, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -45283,16 +47438,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -45302,11 +47457,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -46532,7 +48687,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -46673,7 +48828,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -46702,11 +48857,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -46926,7 +49081,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -46941,7 +49096,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -46952,7 +49107,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -46961,7 +49116,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -47392,7 +49547,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -47841,7 +49996,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -47924,10 +50079,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -47979,7 +50134,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -48004,13 +50159,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -48200,6 +50355,18 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

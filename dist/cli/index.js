@@ -2,6 +2,376 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 4158:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+/**
+ * @license
+ * Copyright 2020 Balena Ltd.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *    http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ *
+ * ------------------------------------------------------------------------
+ *
+ * Copyright 2018 Zeit, Inc.
+ * Licensed under the MIT License. See file LICENSE.md for a full copy.
+ *
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * This module implements the [dockerignore
+ * spec](https://docs.docker.com/engine/reference/builder/#dockerignore-file),
+ * closely following Docker's (Moby) Golang implementation:
+ * https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go
+ * https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go
+ * https://github.com/moby/moby/blob/v19.03.8/pkg/archive/archive.go#L825
+ *
+ * Something the spec is not clear about, but we discovered by reading source code
+ * and testing against the "docker build" command, is the handling of backslashes and
+ * forward slashes as path separators and escape characters in the .dockerignore file
+ * across platforms including Windows, Linux and macOS:
+ *
+ * * On Linux and macOS, only forward slashes can be used as path separators in the
+ *   .dockerignore file, and the backslash works as an escape character.
+ * * On Windows, both forward slashes and backslashes are allowed as path separators
+ *   in the .dockerignore file, and the backslash is not used as an escape character.
+ *
+ * This is consistent with how Windows works generally: both forward slashes and
+ * backslashes are accepted as path separators by the cmd.exe Command Prompt or
+ * PowerShell, and by library functions like the Golang filepath.Clean or the
+ * Node.js path.normalize.
+ *
+ * Similarly, path strings provided to the IgnoreBase.ignores() and IgnoreBase.filter()
+ * methods can use either forward slashes or backslashes as path separators on Windows,
+ * but only forward slashes are accepted as path separators on Linux and macOS.
+ */
+
+const path = __nccwpck_require__(6928);
+
+const factory = options => new IgnoreBase(options); // https://github.com/kaelzhang/node-ignore/blob/5.1.4/index.js#L538-L539
+// Fixes typescript module import
+
+
+factory.default = factory;
+module.exports = factory;
+
+function make_array(subject) {
+  return Array.isArray(subject) ? subject : [subject];
+}
+
+const REGEX_TRAILING_SLASH = /(?<=.)\/$/;
+const REGEX_TRAILING_BACKSLASH = /(?<=.)\\$/;
+const REGEX_TRAILING_PATH_SEP = path.sep === '\\' ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
+const KEY_IGNORE = typeof Symbol !== 'undefined' ? Symbol.for('dockerignore') : 'dockerignore'; // An implementation of Go's filepath.Clean
+// https://golang.org/pkg/path/filepath/#Clean
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+// Note that, like Go, on Windows this function converts forward slashes
+// to backslashes.
+
+function cleanPath(file) {
+  return path.normalize(file).replace(REGEX_TRAILING_PATH_SEP, '');
+} // Javascript port of Golang's filepath.ToSlash
+// https://golang.org/pkg/path/filepath/#ToSlash
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+// Convert any OS-specific path separator to '/'. Backslash is converted
+// to forward slash on Windows, but not on Linux/macOS.
+// Note that both forward slashes and backslashes are valid path separators on
+// Windows. As a result, code such as `pattern.split(path.sep).join('/')` fails
+// on Windows when forward slashes are used as path separators.
+
+
+function toSlash(file) {
+  if (path.sep === '/') {
+    return file;
+  }
+
+  return file.replace(/\\/g, '/');
+} // Javascript port of Golang's filepath.FromSlash
+// https://github.com/golang/go/blob/master/src/path/filepath/path.go
+
+
+function fromSlash(file) {
+  if (path.sep === '/') {
+    return file;
+  }
+
+  return file.replace(/\//g, path.sep);
+}
+
+class IgnoreBase {
+  constructor({
+    // https://github.com/kaelzhang/node-ignore/blob/5.1.4/index.js#L372
+    ignorecase = true
+  } = {}) {
+    this._rules = [];
+    this._ignorecase = ignorecase;
+    this[KEY_IGNORE] = true;
+
+    this._initCache();
+  }
+
+  _initCache() {
+    this._cache = {};
+  } // @param {Array.<string>|string|Ignore} pattern
+
+
+  add(pattern) {
+    this._added = false;
+
+    if (typeof pattern === 'string') {
+      pattern = pattern.split(/\r?\n/g);
+    }
+
+    make_array(pattern).forEach(this._addPattern, this); // Some rules have just added to the ignore,
+    // making the behavior changed.
+
+    if (this._added) {
+      this._initCache();
+    }
+
+    return this;
+  } // legacy
+
+
+  addPattern(pattern) {
+    return this.add(pattern);
+  }
+
+  _addPattern(pattern) {
+    // https://github.com/kaelzhang/node-ignore/issues/32
+    if (pattern && pattern[KEY_IGNORE]) {
+      this._rules = this._rules.concat(pattern._rules);
+      this._added = true;
+      return;
+    }
+
+    if (this._checkPattern(pattern)) {
+      const rule = this._createRule(pattern.trim());
+
+      if (rule !== null) {
+        this._added = true;
+
+        this._rules.push(rule);
+      }
+    }
+  }
+
+  _checkPattern(pattern) {
+    // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L34-L40
+    return pattern && typeof pattern === 'string' && pattern.indexOf('#') !== 0 && pattern.trim() !== "";
+  }
+
+  filter(paths) {
+    return make_array(paths).filter(path => this._filter(path));
+  }
+
+  createFilter() {
+    return path => this._filter(path);
+  }
+
+  ignores(path) {
+    return !this._filter(path);
+  } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L41-L53
+  // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L29-L55
+
+
+  _createRule(pattern) {
+    const origin = pattern;
+    let negative = false; // > An optional prefix "!" which negates the pattern;
+    // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L43-L46
+
+    if (pattern[0] === '!') {
+      negative = true;
+      pattern = pattern.substring(1).trim();
+    } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L47-L53
+
+
+    if (pattern.length > 0) {
+      pattern = cleanPath(pattern);
+      pattern = toSlash(pattern);
+
+      if (pattern.length > 1 && pattern[0] === '/') {
+        pattern = pattern.slice(1);
+      }
+    } // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L54-L55
+
+
+    if (negative) {
+      pattern = '!' + pattern;
+    } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L30
+
+
+    pattern = pattern.trim();
+
+    if (pattern === "") {
+      return null;
+    } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L34
+    // convert forward slashes to backslashes on Windows
+
+
+    pattern = cleanPath(pattern); // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L36-L42
+
+    if (pattern[0] === '!') {
+      if (pattern.length === 1) {
+        return null;
+      }
+
+      negative = true;
+      pattern = pattern.substring(1);
+    } else {
+      negative = false;
+    }
+
+    return {
+      origin,
+      pattern,
+      // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L54
+      dirs: pattern.split(path.sep),
+      negative
+    };
+  } // @returns `Boolean` true if the `path` is NOT ignored
+
+
+  _filter(path) {
+    if (!path) {
+      return false;
+    }
+
+    if (path in this._cache) {
+      return this._cache[path];
+    }
+
+    return this._cache[path] = this._test(path);
+  } // @returns {Boolean} true if a file is NOT ignored
+  // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L62
+
+
+  _test(file) {
+    file = fromSlash(file); // equivalent to golang filepath.Dir() https://golang.org/src/path/filepath/path.go
+
+    const parentPath = cleanPath(path.dirname(file));
+    const parentPathDirs = parentPath.split(path.sep);
+    let matched = false;
+
+    this._rules.forEach(rule => {
+      let match = this._match(file, rule); // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L80
+
+
+      if (!match && parentPath !== ".") {
+        // Check to see if the pattern matches one of our parent dirs.
+        if (rule.dirs.includes('**')) {
+          // Ah shucks! We have to test every possible parent path that has 
+          // a number of dirs _n_ where 
+          // `rule.dirs.filter(doubleStar).length <= _n_ <= parentPathDirs.length`
+          // since the ** can imply any number of directories including 0
+          for (let i = rule.dirs.filter(x => x !== '**').length; i <= parentPathDirs.length; i++) {
+            match = match || this._match(parentPathDirs.slice(0, i).join(path.sep), rule);
+          }
+        } else if (rule.dirs.length <= parentPathDirs.length) {
+          // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L83
+          match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path.sep), rule);
+        }
+      }
+
+      if (match) {
+        matched = !rule.negative;
+      }
+    });
+
+    return !matched;
+  } // @returns {Boolean} true if a file is matched by a rule
+
+
+  _match(file, rule) {
+    return this._compile(rule).regexp.test(file);
+  } // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L139
+
+
+  _compile(rule) {
+    if (rule.regexp) {
+      return rule;
+    }
+
+    let regStr = '^'; // Go through the pattern and convert it to a regexp.
+
+    let escapedSlash = path.sep === '\\' ? '\\\\' : path.sep;
+
+    for (let i = 0; i < rule.pattern.length; i++) {
+      const ch = rule.pattern[i];
+
+      if (ch === '*') {
+        if (rule.pattern[i + 1] === '*') {
+          // is some flavor of "**"
+          i++; // Treat **/ as ** so eat the "/"
+
+          if (rule.pattern[i + 1] === path.sep) {
+            i++;
+          }
+
+          if (rule.pattern[i + 1] === undefined) {
+            // is "**EOF" - to align with .gitignore just accept all
+            regStr += ".*";
+          } else {
+            // is "**"
+            // Note that this allows for any # of /'s (even 0) because
+            // the .* will eat everything, even /'s
+            regStr += `(.*${escapedSlash})?`;
+          }
+        } else {
+          // is "*" so map it to anything but "/"
+          regStr += `[^${escapedSlash}]*`;
+        }
+      } else if (ch === '?') {
+        // "?" is any char except "/"
+        regStr += `[^${escapedSlash}]`;
+      } else if (ch === '.' || ch === '$') {
+        // Escape some regexp special chars that have no meaning
+        // in golang's filepath.Match
+        regStr += `\\${ch}`;
+      } else if (ch === '\\') {
+        // escape next char. Note that a trailing \ in the pattern
+        // will be left alone (but need to escape it)
+        if (path.sep === '\\') {
+          // On windows map "\" to "\\", meaning an escaped backslash,
+          // and then just continue because filepath.Match on
+          // Windows doesn't allow escaping at all
+          regStr += escapedSlash;
+          continue;
+        }
+
+        if (rule.pattern[i + 1] !== undefined) {
+          regStr += '\\' + rule.pattern[i + 1];
+          i++;
+        } else {
+          regStr += '\\';
+        }
+      } else {
+        regStr += ch;
+      }
+    }
+
+    regStr += "$";
+    rule.regexp = new RegExp(regStr, this._ignorecase ? 'i' : '');
+    return rule;
+  }
+
+}
+
+
+/***/ }),
+
 /***/ 2463:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -5808,7 +6178,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3860);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -5817,7 +6187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 26:
+/***/ 3860:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5849,7 +6219,7 @@ const {
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 /** Errors with a meaning the front doors turn into exit codes: 2 bad input, 1 failed rollout or gate. */
 /** Bad input: names the file and the field and says what was expected. Nothing has been changed. */
-class errors_InputError extends Error {
+class InputError extends Error {
     file;
     field;
     line;
@@ -5873,7 +6243,7 @@ class FailedError extends Error {
     }
 }
 function exitCodeOf(err) {
-    if (err instanceof errors_InputError)
+    if (err instanceof InputError)
         return 2;
     return 1;
 }
@@ -6159,11 +6529,11 @@ function parseConfig(text, file) {
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: true });
     if (doc.errors.length) {
         const e = doc.errors[0];
-        throw new errors_InputError(`not valid YAML: ${e.message.split('\n')[0]}`, file, undefined, e.linePos?.[0].line);
+        throw new InputError(`not valid YAML: ${e.message.split('\n')[0]}`, file, undefined, e.linePos?.[0].line);
     }
     const raw = (doc.toJS() ?? {});
     if (typeof raw !== 'object' || Array.isArray(raw))
-        throw new errors_InputError('expected a mapping at the top', file);
+        throw new InputError('expected a mapping at the top', file);
     if (!validate(raw)) {
         const errors = (validate.errors ?? []).map(describe);
         const first = errors[0];
@@ -6174,14 +6544,14 @@ function parseConfig(text, file) {
                 .map((x) => x.field)
                 .join(', ')})`
             : '';
-        throw new errors_InputError(`${first.message}${line ? ` (line ${line})` : ''}${more}`, file, first.field, line);
+        throw new InputError(`${first.message}${line ? ` (line ${line})` : ''}${more}`, file, first.field, line);
     }
     return complete(raw, file);
 }
 function loadConfig(path, cwd = process.cwd()) {
     const file = (0,external_node_path_.resolve)(cwd, path ?? CONFIG_FILE);
     if (!(0,external_node_fs_.existsSync)(file)) {
-        throw new errors_InputError(`configuration file not found; create one with \`erp-deploy init\` (or pass --config)`, file);
+        throw new InputError(`configuration file not found; create one with \`erp-deploy init\` (or pass --config)`, file);
     }
     return parseConfig((0,external_node_fs_.readFileSync)(file, 'utf8'), file);
 }
@@ -6264,7 +6634,7 @@ function environmentOf(config, name) {
 }
 /** Resolve a path of the configuration relative to its file. */
 function projectPath(config, p) {
-    return resolve(config.root, p);
+    return (0,external_node_path_.resolve)(config.root, p);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/commands/config.ts
@@ -6281,9 +6651,12949 @@ const registerConfig = (program) => {
     });
 };
 
+;// CONCATENATED MODULE: ./src/core/stack/env-file.ts
+/** Compose-style env files: KEY=VALUE lines, `export ` prefixes, # comments, single/double quotes. */
+
+
+function parseEnvFile(text, file) {
+    const out = {};
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
+        if (!m)
+            throw new InputError(`expected KEY=VALUE, got "${line}"`, file, undefined, i + 1);
+        let value = m[2];
+        const q = value[0];
+        if ((q === '"' || q === "'") && value.endsWith(q) && value.length >= 2) {
+            value = value.slice(1, -1);
+            if (q === '"')
+                value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+        }
+        else {
+            value = value.replace(/\s+#.*$/, '');
+        }
+        out[m[1]] = value;
+    });
+    return out;
+}
+function readEnvFile(file, field = 'compose.envFiles') {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        throw new InputError(`env file cannot be read (${e.code ?? 'error'})`, file, field);
+    }
+    return parseEnvFile(text, file);
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/interpolate.ts
+/**
+ * Compose variable interpolation: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error},
+ * ${VAR:+alt}, ${VAR+alt}, nested defaults (${A:-${B}}) and $$ for a literal $. Keys are never interpolated,
+ * only string values (as Compose does).
+ */
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** Index of the `}` closing the `${` that starts at `open`, honouring nested `${…}`. */
+function closingBrace(s, open) {
+    let depth = 0;
+    for (let i = open; i < s.length; i++) {
+        if (s[i] === '$' && s[i + 1] === '$') {
+            i++;
+        }
+        else if (s[i] === '$' && s[i + 1] === '{') {
+            depth++;
+            i++;
+        }
+        else if (s[i] === '}') {
+            depth--;
+            if (depth === 0)
+                return i;
+        }
+    }
+    return -1;
+}
+function expand(expr, env, site, unset) {
+    const m = NAME.exec(expr);
+    if (!m)
+        throw new InputError(`invalid interpolation "\${${expr}}": expected a variable name`, site.file, site.field, site.line);
+    const name = m[0];
+    const rest = expr.slice(name.length);
+    const value = env[name];
+    const isSet = value !== undefined;
+    const nonEmpty = isSet && value !== '';
+    const op = /^(:-|-|:\?|\?|:\+|\+)?/.exec(rest)[0];
+    if (!op && rest) {
+        throw new InputError(`invalid interpolation "\${${expr}}": unexpected "${rest}" after ${name}`, site.file, site.field, site.line);
+    }
+    const arg = () => interpolateString(rest.slice(op.length), env, site, unset);
+    switch (op) {
+        case '':
+            if (!isSet)
+                unset.add(name);
+            return value ?? '';
+        case ':-':
+            return nonEmpty ? value : arg();
+        case '-':
+            return isSet ? value : arg();
+        case ':+':
+            return nonEmpty ? arg() : '';
+        case '+':
+            return isSet ? arg() : '';
+        default: {
+            const ok = op === ':?' ? nonEmpty : isSet;
+            if (ok)
+                return value;
+            const msg = arg();
+            throw new InputError(`required variable ${name} is ${isSet ? 'empty' : 'missing'}${msg ? `: ${msg}` : ''}`, site.file, site.field, site.line);
+        }
+    }
+}
+/** Interpolate one string value. */
+function interpolateString(s, env, site, unset = new Set()) {
+    if (!s.includes('$'))
+        return s;
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        if (c !== '$') {
+            out += c;
+            continue;
+        }
+        const next = s[i + 1];
+        if (next === '$') {
+            out += '$';
+            i++;
+        }
+        else if (next === '{') {
+            const end = closingBrace(s, i);
+            if (end < 0)
+                throw new InputError(`unclosed "\${" in "${s}"`, site.file, site.field, site.line);
+            out += expand(s.slice(i + 2, end), env, site, unset);
+            i = end;
+        }
+        else {
+            const m = NAME.exec(s.slice(i + 1));
+            if (!m) {
+                out += '$';
+                continue;
+            }
+            if (env[m[0]] === undefined)
+                unset.add(m[0]);
+            out += env[m[0]] ?? '';
+            i += m[0].length;
+        }
+    }
+    return out;
+}
+/** Interpolate every string value of a parsed compose document (keys untouched). */
+function interpolateTree(value, ctx, path = []) {
+    if (typeof value === 'string') {
+        const site = {
+            file: ctx.file,
+            field: path.join('.'),
+            get line() {
+                return ctx.lineOf?.(path);
+            },
+        };
+        return interpolateString(value, ctx.env, site, ctx.unset);
+    }
+    if (Array.isArray(value))
+        return value.map((v, i) => interpolateTree(v, ctx, [...path, i]));
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [
+            k,
+            interpolateTree(v, ctx, [...path, k]),
+        ]));
+    }
+    return value;
+}
+/** Escape literal `$` so that Compose, reading a rendered file, does not interpolate again. */
+function escapeDollars(value) {
+    if (typeof value === 'string')
+        return value.replaceAll('$', '$$$$');
+    if (Array.isArray(value))
+        return value.map(escapeDollars);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/merge.ts
+function isMapping(v) {
+    return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+const REPLACED = new Set(['command', 'entrypoint']);
+const MAP_OR_LIST = new Set([
+    'environment',
+    'labels',
+    'extra_hosts',
+    'sysctls',
+    'depends_on',
+    'networks',
+    'annotations',
+]);
+/** `A=1` / `A` list items (or `host:ip` for extra_hosts) to a mapping; a mapping is returned unchanged. */
+function toMapping(v, sep = '=') {
+    if (isMapping(v))
+        return v;
+    if (!Array.isArray(v))
+        return {};
+    const out = {};
+    for (const item of v) {
+        const s = String(item);
+        const i = s.indexOf(sep);
+        out[i < 0 ? s : s.slice(0, i)] = i < 0 ? null : s.slice(i + 1);
+    }
+    return out;
+}
+/** The container-side key of a port, volume, secret, config, device or expose entry. */
+function targetOf(key, item) {
+    if (isMapping(item)) {
+        if (key === 'ports')
+            return `${item.target}/${item.protocol ?? 'tcp'}`;
+        if (key === 'secrets' || key === 'configs')
+            return String(item.target ?? item.source);
+        return String(item.target ?? JSON.stringify(item));
+    }
+    const s = String(item);
+    if (key === 'ports') {
+        const [spec, proto = 'tcp'] = s.split('/');
+        return `${spec.split(':').pop()}/${proto}`;
+    }
+    if (key === 'volumes' || key === 'devices') {
+        const parts = s.split(':');
+        return parts.length === 1 ? parts[0] : parts[1];
+    }
+    return s;
+}
+function mergeByTarget(key, base, over) {
+    const out = new Map();
+    for (const item of [...base, ...over])
+        out.set(targetOf(key, item), item);
+    return [...out.values()];
+}
+function appendUnique(base, over) {
+    const seen = new Set(base.map((v) => JSON.stringify(v)));
+    return [...base, ...over.filter((v) => !seen.has(JSON.stringify(v)))];
+}
+function mergeMapOrList(key, base, over) {
+    if (Array.isArray(base) && Array.isArray(over) && (key === 'depends_on' || key === 'networks')) {
+        return appendUnique(base, over);
+    }
+    const sep = key === 'extra_hosts' ? ':' : '=';
+    if (key === 'depends_on' || key === 'networks') {
+        const asMap = (v) => Array.isArray(v)
+            ? Object.fromEntries(v.map((n) => [String(n), key === 'depends_on' ? { condition: 'service_started' } : null]))
+            : v;
+        return deepMerge(asMap(base), asMap(over));
+    }
+    return { ...toMapping(base, sep), ...toMapping(over, sep) };
+}
+/** Merge an overlay's value over the base value of the same key. */
+function mergeValue(key, base, over) {
+    if (base === undefined)
+        return over;
+    if (over === undefined)
+        return base;
+    if (REPLACED.has(key))
+        return over;
+    if (MAP_OR_LIST.has(key) && (isMapping(base) || Array.isArray(base)))
+        return mergeMapOrList(key, base, over);
+    if (key === 'build')
+        return mergeBuild(base, over);
+    if (key === 'healthcheck' && isMapping(base) && isMapping(over))
+        return { ...base, ...over };
+    if (Array.isArray(base) && Array.isArray(over)) {
+        return ['ports', 'expose', 'volumes', 'secrets', 'configs', 'devices'].includes(key)
+            ? mergeByTarget(key, base, over)
+            : appendUnique(base, over);
+    }
+    if (isMapping(base) && isMapping(over))
+        return deepMerge(base, over);
+    return over;
+}
+function mergeBuild(base, over) {
+    const b = typeof base === 'string' ? { context: base } : base;
+    const o = typeof over === 'string' ? { context: over } : over;
+    const merged = { ...b, ...o };
+    if (b.args !== undefined || o.args !== undefined)
+        merged.args = { ...toMapping(b.args), ...toMapping(o.args) };
+    return merged;
+}
+function deepMerge(base, over) {
+    const out = { ...base };
+    for (const [k, v] of Object.entries(over))
+        out[k] = mergeValue(k, base[k], v);
+    return out;
+}
+/** Merge two whole compose documents: services service by service, the other top-level keys as mappings. */
+function mergeDocuments(base, over) {
+    const out = deepMerge({ ...base, services: {} }, { ...over, services: {} });
+    const services = { ...(base.services ?? {}) };
+    for (const [name, svc] of Object.entries(over.services ?? {})) {
+        const prev = services[name];
+        services[name] = isMapping(prev) && isMapping(svc) ? deepMerge(prev, svc) : (svc ?? prev);
+    }
+    out.services = services;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/parse.ts
+/** Read one compose file: YAML with positions, so every later error can name the file and the line. */
+
+
+
+
+
+/** Line of the key that introduces a path (services.api → the `api:` line), when the parent is a mapping. */
+function keyLine(doc, lc, path) {
+    if (!path.length)
+        return undefined;
+    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+    if (!(0,dist/* isMap */.jh)(parent))
+        return undefined;
+    const pair = parent.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(path[path.length - 1]));
+    return pair && (0,dist/* isNode */.Ll)(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : undefined;
+}
+function parseComposeText(text, file) {
+    const lc = new dist/* LineCounter */.HN();
+    let doc;
+    try {
+        doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: true, merge: true });
+    }
+    catch (e) {
+        throw new InputError(`not valid YAML: ${e.message.split('\n')[0]}`, file);
+    }
+    if (doc.errors.length) {
+        const e = doc.errors[0];
+        const line = e.linePos?.[0].line;
+        throw new InputError(`not valid YAML${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`, file, undefined, line);
+    }
+    const data = doc.toJS({ maxAliasCount: 1000 });
+    if (data === null || data === undefined)
+        throw new InputError('the file is empty; expected a compose mapping with services', file);
+    if (!isMapping(data))
+        throw new InputError('expected a mapping at the top (services:, volumes:, …)', file, undefined, 1);
+    if (data.services !== undefined && data.services !== null && !isMapping(data.services)) {
+        throw new InputError('expected a mapping of service names', file, 'services', lineOf(doc, lc, ['services']));
+    }
+    return { file, data, lineOf: (path) => keyLine(doc, lc, path) ?? lineOf(doc, lc, path) };
+}
+function parseComposeFile(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new InputError(code === 'ENOENT'
+            ? 'compose file not found'
+            : `cannot read the compose file (${code ?? e.message})`, file);
+    }
+    return parseComposeText(text, file);
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/load.ts
+/**
+ * The compose model: parse each file, interpolate it, merge overlays in order with Compose's rules, resolve
+ * build contexts and Dockerfiles to absolute paths, and validate the service graph.
+ */
+
+
+
+
+
+const isRemote = (ctx) => /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(ctx);
+function buildSpec(raw, projectDir, file, name, line) {
+    const b = typeof raw === 'string' ? { context: raw } : isMapping(raw) ? raw : {};
+    if (typeof raw !== 'string' && !isMapping(raw)) {
+        throw new InputError('expected a context path or a mapping with context/dockerfile/args', file, `services.${name}.build`, line);
+    }
+    const ctx = String(b.context ?? '.');
+    const context = isRemote(ctx) ? ctx : (0,external_node_path_.resolve)(projectDir, ctx);
+    const df = String(b.dockerfile ?? 'Dockerfile');
+    const dockerfile = isRemote(ctx) || (0,external_node_path_.isAbsolute)(df) ? df : (0,external_node_path_.resolve)(context, df);
+    const args = {};
+    for (const [k, v] of Object.entries(toMapping(b.args)))
+        if (v !== null && v !== undefined)
+            args[k] = String(v);
+    return { context, dockerfile, args, ...(b.target !== undefined ? { target: String(b.target) } : {}) };
+}
+function dependsOn(raw) {
+    if (Array.isArray(raw))
+        return raw.map(String);
+    if (isMapping(raw))
+        return Object.keys(raw);
+    return [];
+}
+/** A cycle in depends_on, as a path a → b → a, or undefined. */
+function findCycle(graph) {
+    const state = {};
+    const stack = [];
+    const visit = (n) => {
+        if (state[n] === 2)
+            return undefined;
+        if (state[n] === 1)
+            return [...stack.slice(stack.indexOf(n)), n];
+        state[n] = 1;
+        stack.push(n);
+        for (const d of graph[n] ?? []) {
+            const c = visit(d);
+            if (c)
+                return c;
+        }
+        stack.pop();
+        state[n] = 2;
+        return undefined;
+    };
+    for (const n of Object.keys(graph).sort()) {
+        const c = visit(n);
+        if (c)
+            return c;
+    }
+    return undefined;
+}
+function loadStack(files, opts) {
+    if (!files.length)
+        throw new InputError('no compose files given; expected at least one', undefined, 'compose.files');
+    const cwd = opts.cwd ?? process.cwd();
+    const paths = files.map((f) => (0,external_node_path_.resolve)(cwd, f));
+    // Compose resolves every relative path against the project directory: the first file's directory.
+    const projectDir = (0,external_node_path_.dirname)(paths[0]);
+    const unset = new Set();
+    let document = {};
+    const origin = {};
+    for (const file of paths) {
+        const parsed = parseComposeFile(file);
+        const data = interpolateTree(parsed.data, {
+            env: opts.env,
+            unset,
+            file,
+            lineOf: parsed.lineOf,
+        });
+        for (const name of Object.keys(data.services ?? {})) {
+            origin[name] = { file, line: parsed.lineOf(['services', name]) };
+        }
+        document = mergeDocuments(document, data);
+    }
+    const servicesRaw = document.services ?? {};
+    if (!Object.keys(servicesRaw).length) {
+        throw new InputError('no services defined; expected a services: mapping', paths[0], 'services');
+    }
+    const services = {};
+    for (const [name, value] of Object.entries(servicesRaw)) {
+        const { file, line } = origin[name];
+        if (!isMapping(value))
+            throw new InputError('expected a mapping', file, `services.${name}`, line);
+        if (value.build === undefined && value.image === undefined) {
+            throw new InputError(`service "${name}" has neither build nor image; expected one of them`, file, `services.${name}`, line);
+        }
+        services[name] = {
+            name,
+            ...(value.image !== undefined ? { image: String(value.image) } : {}),
+            ...(value.build !== undefined ? { build: buildSpec(value.build, projectDir, file, name, line) } : {}),
+            dependsOn: dependsOn(value.depends_on),
+            hasHealthcheck: isMapping(value.healthcheck) && value.healthcheck.disable !== true,
+            raw: value,
+            file,
+            line,
+        };
+    }
+    for (const s of Object.values(services)) {
+        for (const d of s.dependsOn) {
+            if (!services[d]) {
+                throw new InputError(`depends on unknown service "${d}"; expected one of ${Object.keys(services).join(', ')}`, s.file, `services.${s.name}.depends_on`, s.line);
+            }
+        }
+    }
+    const cycle = findCycle(Object.fromEntries(Object.values(services).map((s) => [s.name, s.dependsOn])));
+    if (cycle) {
+        const s = services[cycle[0]];
+        throw new InputError(`dependency cycle: ${cycle.join(' → ')}`, s.file, `services.${s.name}.depends_on`, s.line);
+    }
+    return { files: paths, projectDir, services, document, unsetVariables: [...unset].sort() };
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/environment.ts
+
+
+
+function environmentVariables(config, envName, env = process.env) {
+    const fromFiles = Object.assign({}, ...config.compose.envFiles.map((f) => readEnvFile(projectPath(config, f))));
+    const fromConfig = envName ? environmentOf(config, envName).env : {};
+    const fromProcess = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+    return { ...fromFiles, ...fromConfig, ...fromProcess };
+}
+function stackForEnvironment(config, envName, env = process.env) {
+    const overlays = envName ? environmentOf(config, envName).overlays : [];
+    const files = [...config.compose.files, ...overlays].map((f) => projectPath(config, f));
+    return loadStack(files, { env: environmentVariables(config, envName, env), cwd: config.root });
+}
+
+;// CONCATENATED MODULE: ./src/core/images/dockerfile.ts
+function parseDockerfile(text) {
+    const lines = text.split(/\r?\n/);
+    const out = [];
+    let escape = '\\';
+    for (let i = 0; i < lines.length; i++) {
+        const first = lines[i];
+        const directive = /^#\s*escape\s*=\s*(\S)/i.exec(first);
+        if (directive && !out.length)
+            escape = directive[1];
+        if (/^\s*(#|$)/.test(first))
+            continue;
+        const start = i + 1;
+        let joined = first;
+        while (joined.trimEnd().endsWith(escape) && i + 1 < lines.length) {
+            joined = joined.trimEnd().slice(0, -1).trimEnd();
+            i++;
+            if (/^\s*#/.test(lines[i]))
+                continue;
+            joined += ' ' + lines[i].trim();
+        }
+        const m = /^\s*(\S+)\s*(.*)$/.exec(joined);
+        if (m)
+            out.push({ line: start, keyword: m[1].toUpperCase(), args: m[2].trim() });
+    }
+    return out;
+}
+function substitute(s, vars) {
+    return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a, d, b) => {
+        const v = vars[a ?? b];
+        return v !== undefined && v !== '' ? v : (d ?? '');
+    });
+}
+/** The stages with their resolved bases; global ARGs take the build args first, then their defaults. */
+function stagesOf(instructions, buildArgs) {
+    const globals = {};
+    const stages = [];
+    for (const ins of instructions) {
+        if (ins.keyword === 'ARG' && !stages.length) {
+            for (const decl of ins.args.split(/\s+/)) {
+                const [k, ...rest] = decl.split('=');
+                globals[k] = buildArgs[k] ?? (rest.length ? rest.join('=').replace(/^["']|["']$/g, '') : undefined);
+            }
+        }
+        else if (ins.keyword === 'FROM') {
+            const words = ins.args.split(/\s+/).filter((w) => !w.startsWith('--'));
+            const base = substitute(words[0] ?? '', globals);
+            const name = words[1]?.toUpperCase() === 'AS' ? words[2] : undefined;
+            const fromStage = stages.some((s) => s.name && s.name.toLowerCase() === base.toLowerCase()) || base === 'scratch';
+            stages.push({ base, name, line: ins.line, fromStage });
+        }
+    }
+    return stages;
+}
+/** The external base images (not stages, not scratch) a Dockerfile builds from. */
+function externalBases(instructions, buildArgs) {
+    return [
+        ...new Set(stagesOf(instructions, buildArgs)
+            .filter((s) => !s.fromStage)
+            .map((s) => s.base)),
+    ];
+}
+const norm = (s) => s.replace(/\s+/g, ' ').trim();
+/**
+ * The failing step from a build log: BuildKit's ` > [stage 3/5] RUN make:` or `Dockerfile:12` lines, or the
+ * legacy builder's `Step 3/5 : RUN make` (the last one started). Returns the step text and its Dockerfile line.
+ */
+function failingStep(log, instructions) {
+    const direct = [...log.matchAll(/^\s*Dockerfile(?:\.\S+)?:(\d+)\s*$/gm)].pop();
+    const bk = [...log.matchAll(/^\s*> \[(?:[^\]]*?\s)?\d+\/\d+\] (.+?):?\s*$/gm)].pop();
+    const legacy = [...log.matchAll(/^Step \d+\/\d+ : (.+)$/gm)].pop();
+    const step = (bk ?? legacy)?.[1];
+    if (!step && !direct)
+        return undefined;
+    if (direct)
+        return { step: step ?? '', line: Number(direct[1]) };
+    const wanted = norm(step);
+    const hit = instructions.find((i) => norm(`${i.keyword} ${i.args}`) === wanted) ??
+        instructions.find((i) => wanted.startsWith(norm(`${i.keyword} ${i.args}`).slice(0, 40)));
+    return { step: step, line: hit?.line };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/plan.ts
+/**
+ * The build plan: which images to build for which services. Services with the same image name and build are
+ * one unit; services without build whose image is a unit's image share it (worker and flower run the api
+ * image); services with only an upstream image are skipped (reported, never rebuilt). A unit whose Dockerfile
+ * builds FROM another unit's image depends on it. Bad input (unknown service, missing Dockerfile, unreadable
+ * context) is raised here, before anything runs.
+ */
+
+
+
+/** Split image[:tag][@digest] into repository and tag (a port in the host is not a tag). */
+function splitImage(image) {
+    const [nameTag, digest] = image.split('@');
+    const slash = nameTag.lastIndexOf('/');
+    const colon = nameTag.lastIndexOf(':');
+    if (colon > slash)
+        return { repository: nameTag.slice(0, colon), tag: nameTag.slice(colon + 1), digest };
+    return { repository: nameTag, digest };
+}
+function repositoryFor(s, opts) {
+    const local = s.image ? splitImage(s.image).repository : `${opts.project}/${s.name}`;
+    if (!opts.registry?.host)
+        return local;
+    const name = local.split('/').pop();
+    return [opts.registry.host, opts.registry.namespace, name].filter(Boolean).join('/');
+}
+function checkBuild(s) {
+    const b = s.build;
+    const field = `services.${s.name}.build`;
+    if (/^[a-z]+:\/\/|^git@/.test(b.context)) {
+        throw new InputError(`remote build contexts are not supported (${b.context}); expected a local directory`, s.file, `${field}.context`, s.line);
+    }
+    try {
+        if (!(0,external_node_fs_.statSync)(b.context).isDirectory())
+            throw Object.assign(new Error(), { code: 'ENOTDIR' });
+        (0,external_node_fs_.readdirSync)(b.context);
+    }
+    catch (e) {
+        const code = e.code ?? 'error';
+        throw new InputError(`build context ${b.context} cannot be read (${code}); expected a readable directory`, s.file, `${field}.context`, s.line);
+    }
+    try {
+        (0,external_node_fs_.accessSync)(b.dockerfile, external_node_fs_.constants.R_OK);
+        return (0,external_node_fs_.readFileSync)(b.dockerfile, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new InputError(code === 'ENOENT'
+            ? `Dockerfile not found: ${b.dockerfile}`
+            : `Dockerfile ${b.dockerfile} cannot be read (${code})`, s.file, `${field}.dockerfile`, s.line);
+    }
+}
+const sameBuild = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+function planBuild(model, opts) {
+    const all = Object.values(model.services);
+    const wanted = opts.services?.filter(Boolean) ?? [];
+    const unknown = wanted.filter((n) => !model.services[n]);
+    if (unknown.length) {
+        throw new InputError(`unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; expected one of ${all.map((s) => s.name).join(', ')}`, model.files[model.files.length - 1], 'services');
+    }
+    const units = [];
+    for (const s of all.filter((x) => x.build)) {
+        const repository = repositoryFor(s, opts);
+        const build = { ...s.build, args: { ...(opts.buildArgs ?? {}), ...s.build.args } };
+        const existing = units.find((u) => u.repository === repository && u.composeImage === s.image);
+        if (existing) {
+            if (!sameBuild(existing.build, build)) {
+                throw new InputError(`service "${s.name}" builds image ${s.image} differently from "${existing.owner}"; give it its own image name`, s.file, `services.${s.name}.build`, s.line);
+            }
+            existing.services.push(s.name);
+            continue;
+        }
+        const dockerfileText = checkBuild(s);
+        const instructions = parseDockerfile(dockerfileText);
+        if (!instructions.some((i) => i.keyword === 'FROM')) {
+            throw new InputError(`${build.dockerfile} has no FROM instruction`, s.file, `services.${s.name}.build.dockerfile`, s.line);
+        }
+        units.push({
+            owner: s.name,
+            services: [s.name],
+            repository,
+            composeImage: s.image,
+            build,
+            instructions,
+            dockerfileText,
+            bases: externalBases(instructions, build.args),
+            dependsOn: [],
+            file: s.file,
+            line: s.line,
+        });
+    }
+    const skipped = [];
+    for (const s of all.filter((x) => !x.build)) {
+        const unit = units.find((u) => u.composeImage && u.composeImage === s.image);
+        if (unit)
+            unit.services.push(s.name);
+        else
+            skipped.push({ service: s.name, image: s.image });
+    }
+    for (const u of units) {
+        u.dependsOn = units
+            .filter((o) => o !== u && o.composeImage && u.bases.includes(o.composeImage))
+            .map((o) => o.owner);
+    }
+    if (!wanted.length)
+        return { units, skipped };
+    // Keep the units that run a wanted service, plus every unit they build FROM.
+    const keep = new Set(units.filter((u) => u.services.some((n) => wanted.includes(n))).map((u) => u.owner));
+    const addDeps = (owner) => {
+        for (const d of units.find((u) => u.owner === owner)?.dependsOn ?? []) {
+            if (!keep.has(d)) {
+                keep.add(d);
+                addDeps(d);
+            }
+        }
+    };
+    for (const owner of [...keep])
+        addDeps(owner);
+    return {
+        units: units.filter((u) => keep.has(u.owner)),
+        skipped: skipped.filter((s) => wanted.includes(s.service)),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/core/exec.ts
+/**
+ * The one exec wrapper of the core. Arguments are passed as an array (no shell); a failing command raises
+ * ExecError carrying its last stderr line, unless ignoreReturnCode is set. Every run is bounded by a timeout.
+ */
+
+class ExecError extends Error {
+    command;
+    result;
+    constructor(command, result) {
+        const last = result.stderr.trim().split('\n').filter(Boolean).pop() ??
+            result.stdout.trim().split('\n').filter(Boolean).pop() ??
+            '';
+        super(`${command} exited with ${result.code}${last ? `: ${last}` : ''}`);
+        this.command = command;
+        this.result = result;
+        this.name = 'ExecError';
+    }
+}
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+function run(cmd, args, opts = {}) {
+    const started = Date.now();
+    const shown = [cmd, ...args].join(' ');
+    opts.logger?.debug(`$ ${shown}`);
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(cmd, args, {
+            cwd: opts.cwd,
+            env: opts.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const out = [];
+        const err = [];
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+        }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        child.stdout.on('data', (d) => {
+            out.push(d);
+            if (opts.stream)
+                opts.logger?.debug(d.toString().trimEnd());
+        });
+        child.stderr.on('data', (d) => {
+            err.push(d);
+            if (opts.stream)
+                opts.logger?.debug(d.toString().trimEnd());
+        });
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            reject(new Error(`cannot run ${cmd}: ${e.message}`));
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            const result = {
+                code: timedOut ? 124 : (code ?? 1),
+                stdout: Buffer.concat(out).toString(),
+                stderr: Buffer.concat(err).toString() + (timedOut ? `\ntimed out after ${opts.timeoutMs}ms` : ''),
+                ms: Date.now() - started,
+            };
+            if (result.code !== 0 && !opts.ignoreReturnCode)
+                reject(new ExecError(shown, result));
+            else
+                resolve(result);
+        });
+        child.stdin.on('error', () => undefined);
+        if (opts.input !== undefined)
+            child.stdin.end(opts.input);
+        else
+            child.stdin.end();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/images/builder.ts
+/**
+ * Which builder this host offers, best first: `docker buildx` (registry or GitHub cache when it can export
+ * one) → the BuildKit client built into Docker clients before 23 (DOCKER_BUILDKIT=1, the engine's local
+ * cache) → the legacy builder. Clients tried: ERP_DEPLOY_DOCKER, `docker` on PATH, /usr/bin/docker.
+ */
+
+
+
+
+
+function candidateClients(env = process.env) {
+    const list = [
+        env.ERP_DEPLOY_DOCKER,
+        'docker',
+        (0,external_node_fs_.existsSync)('/usr/bin/docker') ? '/usr/bin/docker' : undefined,
+    ];
+    return [...new Set(list.filter((c) => !!c))];
+}
+async function answers(cmd, args, env) {
+    const r = await run(cmd, args, { env, ignoreReturnCode: true, timeoutMs: 20_000 }).catch(() => undefined);
+    return r && r.code === 0 ? r.stdout.trim() : undefined;
+}
+/** Where docker clients look for the buildx plugin. */
+function pluginDirs(env = process.env) {
+    const config = env.DOCKER_CONFIG ?? (0,external_node_path_.join)(env.HOME ?? (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    return [
+        (0,external_node_path_.join)(config, 'cli-plugins'),
+        '/usr/local/lib/docker/cli-plugins',
+        '/usr/local/libexec/docker/cli-plugins',
+        '/usr/lib/docker/cli-plugins',
+        '/usr/libexec/docker/cli-plugins',
+    ];
+}
+const major = (v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0);
+/**
+ * A client's version (`docker --version`: no engine round trip) and its buildx plugin. `buildx version` is
+ * only asked when a plugin file exists or the client is 23+ (whose BuildKit builds need buildx anyway).
+ */
+async function probe(client, env, plugin) {
+    const text = await answers(client, ['--version'], env);
+    const version = /version\s+([0-9][^,\s]*)/i.exec(text ?? '')?.[1];
+    if (!version)
+        return undefined;
+    const buildx = plugin || major(version) >= 23 ? await answers(client, ['buildx', 'version'], env) : undefined;
+    let driver;
+    if (buildx) {
+        const inspect = await answers(client, ['buildx', 'inspect'], env);
+        driver = /^Driver:\s*(\S+)/m.exec(inspect ?? '')?.[1];
+    }
+    return { client, version, buildx, driver };
+}
+async function detectBuilder(want, env = process.env) {
+    const plugin = pluginDirs(env).some((d) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(d, 'docker-buildx')));
+    const clients = candidateClients(env);
+    const probes = (await Promise.all(clients.map((c) => probe(c, env, plugin)))).filter((p) => !!p);
+    if (!probes.length) {
+        throw new FailedError(`no docker client runs (tried ${clients.join(', ')}); install one (scripts/engine.sh)`);
+    }
+    const withBuildx = probes.find((p) => p.buildx);
+    const withBuildkit = probes.find((p) => major(p.version) < 23);
+    const pick = (kind, p) => ({
+        kind,
+        client: p.client,
+        clientVersion: p.version,
+        driver: kind === 'buildx' ? p.driver : undefined,
+        env: kind === 'buildx' ? env : { ...env, DOCKER_BUILDKIT: kind === 'buildkit' ? '1' : '0' },
+    });
+    if ((want === 'auto' || want === 'buildx') && withBuildx)
+        return pick('buildx', withBuildx);
+    if ((want === 'auto' || want === 'buildkit') && withBuildkit)
+        return pick('buildkit', withBuildkit);
+    if (want === 'auto' || want === 'legacy')
+        return pick('legacy', withBuildkit ?? probes[0]);
+    throw new InputError(`builder "${want}" is not available on this host (clients: ${probes
+        .map((p) => `${p.client} ${p.version}${p.buildx ? ' +buildx' : ''}`)
+        .join(', ')}); use cache: auto`, undefined, 'cache');
+}
+/** The log line saying which builder is used. */
+function describeBuilder(b) {
+    return `builder: ${b.kind} (${b.client} ${b.clientVersion}${b.driver ? `, driver ${b.driver}` : ''})`;
+}
+/** The cache flags buildx can use here: GitHub's cache on Actions, a registry cache when pushing. */
+function cacheFlags(b, inv, env) {
+    if (b.kind !== 'buildx' || b.driver === 'docker' || inv.noCache)
+        return [];
+    const scope = inv.repository.replace(/[^A-Za-z0-9_.-]/g, '-');
+    if (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) {
+        return ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope}`];
+    }
+    if (inv.push) {
+        const ref = `${inv.repository}:buildcache`;
+        return ['--cache-from', `type=registry,ref=${ref}`, '--cache-to', `type=registry,ref=${ref},mode=max`];
+    }
+    return [];
+}
+function buildArgs(b, inv) {
+    const args = b.kind === 'buildx' ? ['buildx', 'build', '--progress=plain'] : ['build'];
+    if (b.kind === 'buildkit')
+        args.push('--progress=plain');
+    if (b.kind === 'buildx') {
+        args.push('--metadata-file', inv.metadataFile, inv.push ? '--push' : '--load');
+        args.push(...cacheFlags(b, inv, b.env));
+    }
+    args.push('-f', inv.dockerfile, '--iidfile', inv.iidFile);
+    if (inv.noCache)
+        args.push('--no-cache');
+    if (inv.target)
+        args.push('--target', inv.target);
+    for (const t of inv.tags)
+        args.push('-t', t);
+    for (const [k, v] of Object.entries(inv.labels))
+        args.push('--label', `${k}=${v}`);
+    for (const [k, v] of Object.entries(inv.args))
+        args.push('--build-arg', `${k}=${v}`);
+    args.push(inv.context);
+    return args;
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
+var ignore = __nccwpck_require__(4158);
+var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./src/core/images/context.ts
+/**
+ * The content of a build context as Docker sends it: every file not excluded by .dockerignore (Docker's own
+ * matching rules, via @balena/dockerignore), hashed with its relative path and executable bit.
+ */
+
+
+
+
+// CommonJS module whose typings declare an ES default export: take whichever shape the loader gives.
+const context_ignore = ((ignore_default())["default"] ??
+    (ignore_default()));
+function ignoreRules(context, dockerfile) {
+    const specific = `${dockerfile}.dockerignore`;
+    const file = (0,external_node_fs_.existsSync)(specific) ? specific : (0,external_node_path_.join)(context, '.dockerignore');
+    if (!(0,external_node_fs_.existsSync)(file))
+        return { ignored: () => false, reincludes: false };
+    const lines = (0,external_node_fs_.readFileSync)(file, 'utf8').split(/\r?\n/);
+    const ig = context_ignore().add(lines);
+    return { ignored: (p) => ig.ignores(p), reincludes: lines.some((l) => l.trim().startsWith('!')) };
+}
+/** Hash the context; throws (with the OS error code) when the context cannot be read. */
+function hashContext(context, dockerfile) {
+    const rules = ignoreRules(context, dockerfile);
+    const entries = [];
+    let bytes = 0;
+    const walk = (dir) => {
+        const items = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
+        items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const d of items) {
+            const abs = (0,external_node_path_.join)(dir, d.name);
+            const rel = (0,external_node_path_.relative)(context, abs).split(external_node_path_.sep).join('/');
+            const ignored = rules.ignored(rel);
+            if (ignored && !(d.isDirectory() && rules.reincludes))
+                continue;
+            if (d.isDirectory())
+                walk(abs);
+            else if (!ignored && (d.isFile() || d.isSymbolicLink())) {
+                const st = (0,external_node_fs_.statSync)(abs);
+                const content = (0,external_node_fs_.readFileSync)(abs);
+                bytes += content.length;
+                const h = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(content).digest('hex');
+                entries.push(`${rel}\0${st.mode & 0o111 ? 'x' : '-'}\0${h}`);
+            }
+        }
+    };
+    walk(context);
+    return {
+        digest: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(entries.join('\n')).digest('hex'),
+        files: entries.length,
+        bytes,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/key.ts
+/**
+ * The content key of an image: what it is built from, so an unchanged image is never rebuilt. It covers the
+ * build context after .dockerignore, the Dockerfile, the build args, the target, the repository, the id of
+ * every external base image on the engine, and the keys of the planned images it builds FROM. It does not
+ * cover the commit or the time: those only go into labels of real builds.
+ */
+
+
+const KEY_LABEL = 'org.erp-deploy.content-key';
+/**
+ * The tag that finds the image built for a key. A label alone cannot: images built FROM ours inherit it.
+ * A tag is not inherited, and the label on the tagged image is checked too.
+ */
+function keyRef(repository, key) {
+    return `${repository}:ck-${key}`;
+}
+const KEY_VERSION = 1;
+function contentKey(unit, baseIds, depKeys) {
+    const ctx = hashContext(unit.build.context, unit.build.dockerfile);
+    const material = {
+        v: KEY_VERSION,
+        repository: unit.repository,
+        dockerfile: unit.dockerfileText,
+        context: ctx.digest,
+        args: Object.fromEntries(Object.entries(unit.build.args).sort(([a], [b]) => (a < b ? -1 : 1))),
+        target: unit.build.target ?? '',
+        bases: Object.fromEntries(unit.bases.map((b) => [b, depKeys[b] ?? baseIds[b] ?? `unresolved:${b}`])),
+    };
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 32);
+}
+
+;// CONCATENATED MODULE: ./src/core/images/docker.ts
+/** Registry steps of the build engine through the docker CLI: login (password on stdin) and push. */
+
+
+async function pushImage(b, ref, logger) {
+    await run(b.client, ['push', ref], { env: b.env, timeoutMs: 30 * 60_000, logger });
+}
+/** The registry digest of repository among an image's RepoDigests ('' when it was never pushed). */
+function digestFor(facts, repository) {
+    const hit = facts?.repoDigests.find((d) => d.startsWith(`${repository}@`));
+    return hit ? hit.slice(repository.length + 1) : '';
+}
+/** `docker login --password-stdin`: the password never reaches a command line or a log. */
+async function login(b, host, username, password, logger) {
+    logger.secret(password);
+    const r = await run(b.client, ['login', host, '--username', username, '--password-stdin'], {
+        env: b.env,
+        input: password,
+        ignoreReturnCode: true,
+        timeoutMs: 60_000,
+    }).catch((e) => ({ code: 1, stdout: '', stderr: messageOf(e), ms: 0 }));
+    if (r.code !== 0) {
+        const last = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${r.code}`;
+        throw new FailedError(`registry login to ${host} as ${username} failed: ${last.split(password).join('***')}; nothing was built or pushed`);
+    }
+    logger.info(`logged in to ${host} as ${username}`);
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: ./src/core/images/engine.ts
+/**
+ * Image queries and tags through the Docker Engine API on its unix socket (a few ms each, where a CLI call
+ * costs ~50 ms): what makes a no-op run of build-images fast. Falls back to the docker CLI when the engine is
+ * not on a local socket (DOCKER_HOST=tcp://…, ssh://…). Builds, login and push always use the CLI.
+ */
+
+
+
+
+const facts = (j) => ({
+    id: j.Id,
+    size: j.Size,
+    repoDigests: j.RepoDigests ?? [],
+    labels: j.Config?.Labels ?? {},
+});
+/** Split repo[:tag] for the tag endpoint (a registry port is not a tag). */
+function repoTag(ref) {
+    const colon = ref.lastIndexOf(':');
+    return colon > ref.lastIndexOf('/')
+        ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) }
+        : { repo: ref, tag: 'latest' };
+}
+class SocketEngine {
+    socketPath;
+    via;
+    constructor(socketPath) {
+        this.socketPath = socketPath;
+        this.via = `engine API on ${socketPath}`;
+    }
+    call(method, path) {
+        return new Promise((resolve, reject) => {
+            const req = (0,external_node_http_namespaceObject.request)({ socketPath: this.socketPath, method, path, timeout: 30_000 }, (res) => {
+                const chunks = [];
+                res.on('data', (c) => chunks.push(c));
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+            });
+            req.on('timeout', () => req.destroy(new Error(`engine API ${method} ${path} timed out`)));
+            req.on('error', reject);
+            req.end();
+        });
+    }
+    async ok(method, path) {
+        const r = await this.call(method, path);
+        if (r.status >= 300) {
+            const msg = (() => {
+                try {
+                    return JSON.parse(r.body).message ?? r.body;
+                }
+                catch {
+                    return r.body;
+                }
+            })();
+            throw new Error(`engine API ${method} ${path}: ${r.status} ${msg.trim()}`);
+        }
+        return r.body;
+    }
+    async ping() {
+        await this.ok('GET', '/_ping').catch((e) => {
+            throw new FailedError(`no Docker engine answers on ${this.socketPath} (${messageOf(e)}); start one (scripts/engine.sh)`);
+        });
+    }
+    async inspect(ref) {
+        const r = await this.call('GET', `/images/${encodeURIComponent(ref)}/json`);
+        if (r.status === 404)
+            return undefined;
+        if (r.status >= 300)
+            throw new Error(`engine API inspect ${ref}: ${r.status} ${r.body.trim()}`);
+        return facts(JSON.parse(r.body));
+    }
+    async tag(id, ref) {
+        const { repo, tag } = repoTag(ref);
+        await this.ok('POST', `/images/${encodeURIComponent(id)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
+    }
+}
+class CliEngine {
+    client;
+    env;
+    via;
+    constructor(client, env) {
+        this.client = client;
+        this.env = env;
+        this.via = `${client} CLI`;
+    }
+    async ping() {
+        const r = await run(this.client, ['version', '--format', '{{.Server.Version}}'], {
+            env: this.env,
+            ignoreReturnCode: true,
+            timeoutMs: 30_000,
+        }).catch((e) => ({ code: 1, stdout: '', stderr: messageOf(e), ms: 0 }));
+        if (r.code !== 0 || !r.stdout.trim()) {
+            const last = r.stderr.trim().split('\n').pop() ?? '';
+            throw new FailedError(`no Docker engine answers through ${this.client} (${last}); start one (scripts/engine.sh)`);
+        }
+    }
+    async inspect(ref) {
+        const r = await run(this.client, ['image', 'inspect', '--format', '{{json .}}', ref], {
+            env: this.env,
+            ignoreReturnCode: true,
+            timeoutMs: 30_000,
+        });
+        return r.code === 0 ? facts(JSON.parse(r.stdout)) : undefined;
+    }
+    async tag(id, ref) {
+        await run(this.client, ['tag', id, ref], { env: this.env, timeoutMs: 30_000 });
+    }
+}
+/** The local socket of DOCKER_HOST (or the default one), if it exists. */
+function localSocket(env = process.env) {
+    const host = env.DOCKER_HOST;
+    if (host && !host.startsWith('unix://'))
+        return undefined;
+    if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default')
+        return undefined;
+    const path = host ? host.slice('unix://'.length) : '/var/run/docker.sock';
+    return (0,external_node_fs_.existsSync)(path) ? path : undefined;
+}
+function engineFor(env = process.env, client = 'docker') {
+    const socket = localSocket(env);
+    return socket ? new SocketEngine(socket) : new CliEngine(client, env);
+}
+
+;// CONCATENATED MODULE: ./src/core/images/tags.ts
+/**
+ * Tag templates in the spirit of docker/metadata-action: {{sha}}, {{sha7}}, {{branch}}, {{version}},
+ * {{major}}, {{minor}}, {{env}}, {{date}} (YYYYMMDD) and {{date 'FORMAT'}} with YYYY MM DD HH mm ss, around
+ * literal text. A tag whose placeholder has no value here (e.g. {{version}} off a tag ref) is left out, as
+ * metadata-action does; an unknown placeholder or a result that is not a valid Docker tag is bad input.
+ */
+
+
+const VALID_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?$/;
+function formatDate(d, fmt) {
+    const p = (n, w = 2) => String(n).padStart(w, '0');
+    const parts = {
+        YYYY: p(d.getUTCFullYear(), 4),
+        MM: p(d.getUTCMonth() + 1),
+        DD: p(d.getUTCDate()),
+        HH: p(d.getUTCHours()),
+        mm: p(d.getUTCMinutes()),
+        ss: p(d.getUTCSeconds()),
+    };
+    return fmt.replace(/YYYY|MM|DD|HH|mm|ss/g, (k) => parts[k]);
+}
+function placeholder(expr, v, template, field) {
+    const date = /^date(?:\s+'([^']*)')?$/.exec(expr);
+    if (date)
+        return formatDate(v.now, date[1] ?? 'YYYYMMDD');
+    const sv = SEMVER.exec(v.version);
+    switch (expr) {
+        case 'sha':
+            return v.sha;
+        case 'sha7':
+            return v.sha.slice(0, 7);
+        case 'branch':
+            return v.branch;
+        case 'env':
+            return v.env;
+        case 'version':
+            return sv ? v.version.replace(/^v/, '') : '';
+        case 'major':
+            return sv ? sv[1] : '';
+        case 'minor':
+            return sv ? `${sv[1]}.${sv[2]}` : '';
+        default:
+            throw new InputError(`unknown placeholder {{${expr}}} in tag template "${template}"; expected sha, sha7, branch, version, major, minor, env, date or date 'FORMAT'`, undefined, field);
+    }
+}
+/** Check templates without values (bad input must fail before anything is built). */
+function validateTemplates(templates, field = 'tags') {
+    const probe = {
+        sha: 'a'.repeat(40),
+        branch: 'main',
+        version: 'v1.2.3',
+        source: '',
+        env: 'staging',
+        now: new Date(0),
+    };
+    renderTags(templates, probe, field);
+}
+function renderTags(templates, vars, field = 'tags') {
+    const out = [];
+    for (const raw of templates) {
+        const template = raw.trim();
+        if (!template)
+            continue;
+        let empty = false;
+        const rendered = template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr) => {
+            const value = placeholder(expr, vars, template, field);
+            if (!value)
+                empty = true;
+            return value;
+        });
+        if (/\{\{|\}\}/.test(rendered)) {
+            throw new InputError(`unbalanced braces in tag template "${template}"`, undefined, field);
+        }
+        if (empty)
+            continue;
+        if (!VALID_TAG.test(rendered)) {
+            throw new InputError(`tag template "${template}" gives "${rendered}", not a valid Docker tag (letters, digits, _ . -, at most 128, not starting with . or -)`, undefined, field);
+        }
+        if (!out.includes(rendered))
+            out.push(rendered);
+    }
+    return out;
+}
+async function git(args, cwd) {
+    const r = await run('git', args, { cwd, ignoreReturnCode: true, timeoutMs: 10_000 }).catch(() => undefined);
+    return r && r.code === 0 ? r.stdout.trim() : '';
+}
+/** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
+async function gitContext(root, env = process.env) {
+    const ref = env.GITHUB_REF ?? '';
+    const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
+    // Only what GitHub's variables do not say is asked from git, all at once.
+    const [headSha, headBranch, exactTag, remote] = await Promise.all([
+        env.GITHUB_SHA ? '' : git(['rev-parse', 'HEAD'], root),
+        ref ? '' : git(['rev-parse', '--abbrev-ref', 'HEAD'], root),
+        ref || env.GITHUB_ACTIONS ? '' : git(['describe', '--tags', '--exact-match', 'HEAD'], root),
+        fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
+    ]);
+    const sha = env.GITHUB_SHA || headSha || '0'.repeat(40);
+    let branch = '';
+    let version = '';
+    if (ref.startsWith('refs/tags/'))
+        version = ref.slice('refs/tags/'.length);
+    else if (env.GITHUB_HEAD_REF)
+        branch = env.GITHUB_HEAD_REF;
+    else if (ref.startsWith('refs/heads/'))
+        branch = ref.slice('refs/heads/'.length);
+    else if (!ref) {
+        branch = headBranch === 'HEAD' ? '' : headBranch;
+        version = exactTag;
+    }
+    const source = fromGithub
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
+        : remote.replace(/\.git$/, '');
+    return { sha, branch: branch.replace(/[^A-Za-z0-9_.-]/g, '-'), version, source };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/schedule.ts
+/** Run work items with at most `limit` at once; an item starts when every item it depends on is done. */
+
+/**
+ * Returns the items never started because an item they depend on failed (as `failed` judges after it ran).
+ * Dependencies on items outside the list are ignored (they were not asked for, e.g. already cached).
+ */
+async function schedule(items, limit, work, failed) {
+    const byOwner = new Map(items.map((i) => [i.owner, i]));
+    const pending = new Set(items);
+    const done = new Set();
+    const blocked = [];
+    const running = new Map();
+    const isBlocked = (d) => blocked.some((b) => b.owner === d) || (done.has(d) && failed(byOwner.get(d)));
+    while (pending.size || running.size) {
+        for (const item of [...pending]) {
+            if (running.size >= limit)
+                break;
+            const deps = item.dependsOn.filter((d) => byOwner.has(d));
+            if (deps.some(isBlocked)) {
+                pending.delete(item);
+                blocked.push(item);
+                continue;
+            }
+            if (!deps.every((d) => done.has(d)))
+                continue;
+            pending.delete(item);
+            const p = work(item).finally(() => {
+                running.delete(item.owner);
+                done.add(item.owner);
+            });
+            running.set(item.owner, p);
+        }
+        if (!running.size) {
+            if (pending.size) {
+                throw new InputError(`images build FROM each other in a cycle: ${[...pending].map((u) => u.owner).join(', ')}`);
+            }
+            break;
+        }
+        await Promise.race(running.values());
+    }
+    return blocked;
+}
+
+;// CONCATENATED MODULE: ./src/core/images/unit.ts
+/**
+ * One image of the plan: re-tag the image that carries its content key (`cached`), or build it for real
+ * (`built`: OCI labels incl. `created`, id from --iidfile, digest from --metadata-file with buildx), then push
+ * when asked. A failed build returns the service, the failing Dockerfile line and the last log lines.
+ */
+
+
+
+
+
+
+
+
+const LOG_TAIL = 20;
+function labelsFor(vars, key) {
+    const l = { [KEY_LABEL]: key, 'org.opencontainers.image.revision': vars.sha };
+    if (vars.source)
+        l['org.opencontainers.image.source'] = vars.source;
+    // Only real builds get here: a label that changes every build would change the image id.
+    l['org.opencontainers.image.created'] = vars.now.toISOString();
+    return l;
+}
+function refsOf(u, key, ctx) {
+    const tags = ctx.tags.length ? ctx.tags : [`ck-${key.slice(0, 12)}`];
+    const refs = tags.map((t) => `${u.repository}:${t}`);
+    if (u.composeImage && !refs.includes(u.composeImage) && !ctx.qualified)
+        refs.push(u.composeImage);
+    return refs;
+}
+function failureOf(u, log, code) {
+    const step = failingStep(log, u.instructions);
+    const lines = log
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .filter(Boolean);
+    const where = step?.line ? `${u.build.dockerfile}:${step.line}` : u.build.dockerfile;
+    return {
+        service: u.owner,
+        services: u.services,
+        message: `building ${u.owner} failed (exit ${code}) at ${where}${step?.step ? `: ${step.step}` : ''}`,
+        dockerfile: u.build.dockerfile,
+        line: step?.line,
+        step: step?.step,
+        logTail: lines.slice(-LOG_TAIL),
+    };
+}
+async function realBuild(u, key, refs, ctx) {
+    const b = ctx.builder;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'erp-build-'));
+    try {
+        const inv = {
+            dockerfile: u.build.dockerfile,
+            context: u.build.context,
+            tags: refs,
+            labels: labelsFor(ctx.vars, key),
+            args: u.build.args,
+            target: u.build.target,
+            iidFile: (0,external_node_path_.join)(dir, 'iid'),
+            metadataFile: (0,external_node_path_.join)(dir, 'metadata.json'),
+            push: ctx.push,
+            noCache: ctx.noCache,
+            repository: u.repository,
+        };
+        const r = await run(b.client, buildArgs(b, inv), {
+            env: b.env,
+            ignoreReturnCode: true,
+            timeoutMs: 60 * 60_000,
+            logger: ctx.logger,
+        });
+        if (r.code !== 0 || !(0,external_node_fs_.existsSync)(inv.iidFile))
+            return { failure: failureOf(u, `${r.stdout}\n${r.stderr}`, r.code) };
+        const id = (0,external_node_fs_.readFileSync)(inv.iidFile, 'utf8').trim();
+        let digest = '';
+        if (ctx.push && (0,external_node_fs_.existsSync)(inv.metadataFile)) {
+            const meta = JSON.parse((0,external_node_fs_.readFileSync)(inv.metadataFile, 'utf8'));
+            digest = meta['containerimage.digest'] ?? '';
+        }
+        return { id, digest };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+async function runUnit(u, key, cachedId, ctx) {
+    const started = Date.now();
+    const refs = refsOf(u, key, ctx);
+    let status = 'cached';
+    let id = cachedId;
+    let pushedDigest = '';
+    if (cachedId) {
+        await Promise.all(refs.map((r) => ctx.engine.tag(cachedId, r)));
+    }
+    else {
+        ctx.onProgress?.(`[${u.owner}] building with ${ctx.builder.kind}`);
+        const built = await realBuild(u, key, refs, ctx);
+        if ('failure' in built)
+            return { failure: built.failure };
+        id = built.id;
+        pushedDigest = built.digest;
+        status = 'built';
+        // Never pushed, never reported: how the next run finds this image by its content key.
+        if (!(ctx.push && ctx.builder.kind === 'buildx'))
+            await ctx.engine.tag(id, keyRef(u.repository, key));
+    }
+    // buildx pushes while building; otherwise push every tag now.
+    if (ctx.push && !(ctx.builder.kind === 'buildx' && status === 'built')) {
+        for (const ref of refs)
+            await pushImage(ctx.builder, ref, ctx.logger);
+    }
+    const facts = await ctx.engine.inspect(id);
+    const digest = pushedDigest || (ctx.push ? digestFor(facts, u.repository) : '');
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    ctx.onProgress?.(`[${u.owner}] ${status} in ${seconds}s → ${refs[0]}`);
+    return {
+        image: {
+            service: u.owner,
+            image: u.repository,
+            tag: refs[0].slice(u.repository.length + 1),
+            tags: refs.map((r) => r.slice(r.lastIndexOf(':') + 1)),
+            digest,
+            imageId: facts?.id ?? id,
+            ref: digest ? `${u.repository}@${digest}` : refs[0],
+            sizeBytes: facts?.size ?? 0,
+            status,
+            seconds,
+            contentKey: key,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/images/summary.ts
+const mb = (n) => (n ? `${(n / 1_000_000).toFixed(1)} MB` : '—');
+const summary_short = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');
+function imagesTable(images, failures = [], builder = '') {
+    const rows = Object.values(images)
+        .sort((a, b) => a.service.localeCompare(b.service))
+        .map((i) => `| ${i.service} | ${i.status} | \`${i.ref}\` | ${i.digest ? `\`${i.digest.slice(0, 19)}…\`` : summary_short(i.imageId)} | ${mb(i.sizeBytes)} | ${i.seconds}s |`);
+    for (const f of failures)
+        rows.push(`| ${f.service} | **failed** | — | — | — | — |`);
+    const out = [
+        `### Images${builder ? ` (builder: ${builder})` : ''}`,
+        '',
+        '| service | status | ref | digest / id | size | time |',
+        '|---|---|---|---|---|---|',
+        ...rows,
+    ];
+    for (const f of failures) {
+        out.push('', `<details><summary>${f.message}</summary>`, '', '```', ...f.logTail, '```', '', '</details>');
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/core/images/build.ts
+/**
+ * The build engine: run a plan on the local engine. Content keys for every image first (so an unchanged
+ * stack costs a few engine API calls and no builder at all), then the images to build in parallel with a
+ * bound on concurrency, an image only after the images it builds FROM. Upstream-only services are reported
+ * with their local id/digest. Failures are collected; the caller annotates them and fails.
+ */
+
+
+
+
+
+
+
+
+
+function checkOptions(opts) {
+    validateTemplates(opts.tags);
+    if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+        throw new InputError(`expected a whole number ≥ 1, got ${opts.concurrency}`, undefined, 'concurrency');
+    }
+    if (!opts.push)
+        return;
+    const r = opts.registry;
+    if (!r?.host)
+        throw new InputError('push needs a registry host (registry input or registry.host)', undefined, 'registry');
+    if (!r.username || !r.password) {
+        throw new InputError('push needs registry credentials (registry-username and registry-password)', undefined, 'registry-password');
+    }
+}
+/** Content keys in dependency order: an image built FROM another planned image includes that one's key. */
+async function contentKeys(engine, units) {
+    const names = [...new Set(units.flatMap((u) => u.bases))];
+    const ids = await Promise.all(names.map(async (n) => (await engine.inspect(n))?.id));
+    const baseIds = Object.fromEntries(names.flatMap((n, i) => (ids[i] ? [[n, ids[i]]] : [])));
+    const keys = {};
+    const keyOf = (u) => {
+        if (keys[u.owner])
+            return keys[u.owner];
+        const deps = units.filter((d) => u.dependsOn.includes(d.owner) && d.composeImage);
+        keys[u.owner] = contentKey(u, baseIds, Object.fromEntries(deps.map((d) => [d.composeImage, keyOf(d)])));
+        return keys[u.owner];
+    };
+    units.forEach(keyOf);
+    return keys;
+}
+async function skippedImages(engine, plan) {
+    const out = {};
+    await Promise.all(plan.skipped.map(async (s) => {
+        const facts = await engine.inspect(s.image);
+        const repository = s.image.split('@')[0].replace(/:[^/:]*$/, '');
+        const digest = digestFor(facts, repository) || (s.image.includes('@') ? s.image.split('@')[1] : '');
+        out[s.service] = {
+            service: s.service,
+            image: repository,
+            tag: s.image.slice(repository.length + 1).split('@')[0],
+            tags: [],
+            digest,
+            imageId: facts?.id ?? '',
+            ref: digest ? `${repository}@${digest}` : s.image,
+            sizeBytes: facts?.size ?? 0,
+            status: 'skipped',
+            seconds: 0,
+        };
+    }));
+    return out;
+}
+async function buildImages(plan, opts) {
+    const started = Date.now();
+    const env = opts.env ?? process.env;
+    const { logger } = opts;
+    checkOptions(opts);
+    const engine = opts.engine ?? engineFor(env);
+    // Builder detection and the git context run while the content keys are computed: no wall time on a build.
+    const detection = opts.builder ? Promise.resolve(opts.builder) : detectBuilder(opts.cache, env);
+    detection.catch(() => undefined);
+    const git = gitContext(opts.root, env);
+    await engine.ping();
+    const keys = await contentKeys(engine, plan.units);
+    const cached = {};
+    if (!opts.noCache) {
+        await Promise.all(plan.units.map(async (u) => {
+            const facts = await engine.inspect(keyRef(u.repository, keys[u.owner]));
+            cached[u.owner] = facts?.labels[KEY_LABEL] === keys[u.owner] ? facts.id : undefined;
+        }));
+    }
+    const toBuild = plan.units.filter((u) => !cached[u.owner]);
+    let builder;
+    if (toBuild.length || opts.push || opts.cache !== 'auto') {
+        builder = await detection;
+        logger.info(describeBuilder(builder));
+    }
+    else {
+        logger.info(`builder: not needed, every image is cached (${engine.via})`);
+    }
+    if (opts.push)
+        await login(builder, opts.registry.host, opts.registry.username, opts.registry.password, logger);
+    const vars = { ...(await git), env: opts.environment ?? '', now: new Date() };
+    const ctx = {
+        engine,
+        builder,
+        logger,
+        vars,
+        tags: renderTags(opts.tags, vars),
+        push: opts.push,
+        noCache: !!opts.noCache,
+        qualified: !!opts.registry?.host,
+        onProgress: opts.onProgress,
+    };
+    const outcomes = new Map();
+    const blocked = await schedule(plan.units, opts.concurrency, async (u) => {
+        const outcome = await runUnit(u, keys[u.owner], cached[u.owner], ctx).catch((e) => ({
+            failure: {
+                service: u.owner,
+                services: u.services,
+                message: `${u.owner}: ${messageOf(e)}`,
+                dockerfile: u.build.dockerfile,
+                logTail: [],
+            },
+        }));
+        outcomes.set(u.owner, outcome);
+    }, (u) => !!outcomes.get(u.owner)?.failure);
+    const images = await skippedImages(engine, plan);
+    const failures = [];
+    for (const u of plan.units) {
+        const o = outcomes.get(u.owner);
+        if (o?.failure)
+            failures.push(o.failure);
+        if (o?.image)
+            for (const s of u.services)
+                images[s] = { ...o.image, service: s };
+    }
+    for (const u of blocked) {
+        failures.push({
+            service: u.owner,
+            services: u.services,
+            message: `${u.owner} not built: an image it builds FROM failed (${u.dependsOn.join(', ')})`,
+            dockerfile: u.build.dockerfile,
+            logTail: [],
+        });
+    }
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    return {
+        images,
+        builder,
+        failures,
+        seconds,
+        markdown: imagesTable(images, failures, builder?.kind ?? 'none needed'),
+    };
+}
+/** Turn failures into one error (after the caller wrote annotations and the partial image map). */
+function failureError(result) {
+    const f = result.failures;
+    return new FailedError(f.length === 1 ? f[0].message : `${f.length} images failed: ${f.map((x) => x.service).join(', ')}`, result);
+}
+
+;// CONCATENATED MODULE: ./src/core/images/project.ts
+/**
+ * build-images for a project: its configuration's compose files (and an environment's overlays), the build
+ * section, overridden by what the caller (action inputs, CLI flags) passes. Shared by both front doors.
+ */
+
+
+
+
+const CACHE_MODES = ['auto', 'buildx', 'buildkit', 'legacy'];
+async function buildProject(config, req) {
+    const env = req.env ?? process.env;
+    const cache = req.cache ?? config.build.cache;
+    if (!CACHE_MODES.includes(cache)) {
+        throw new InputError(`expected one of ${CACHE_MODES.join(', ')}, got "${cache}"`, undefined, 'cache');
+    }
+    const host = req.registry ?? config.registry.host;
+    const model = await req.logger.group('Load the compose model', async () => {
+        const m = stackForEnvironment(config, req.environment, env);
+        req.logger.info(`${Object.keys(m.services).length} services from ${m.files.join(', ')}`);
+        if (m.unsetVariables.length)
+            req.logger.warn(`unset variables (empty): ${m.unsetVariables.join(', ')}`);
+        return m;
+    });
+    const services = req.services?.length ? req.services : config.build.services;
+    const plan = planBuild(model, {
+        services,
+        buildArgs: { ...config.build.args, ...(req.buildArgs ?? {}) },
+        registry: host ? { host, namespace: config.registry.namespace } : undefined,
+        project: config.project,
+    });
+    req.logger.info(`plan: ${plan.units.map((u) => `${u.repository} (${u.services.join(', ')})`).join('; ') || 'nothing to build'}` +
+        (plan.skipped.length
+            ? `; upstream, not rebuilt: ${plan.skipped.map((s) => s.service).join(', ')}`
+            : ''));
+    const result = await req.logger.group('Build images', () => buildImages(plan, {
+        logger: req.logger,
+        root: config.root,
+        tags: req.tags?.length ? req.tags : config.build.tags,
+        concurrency: req.concurrency ?? config.build.concurrency,
+        cache,
+        push: req.push ?? config.build.push,
+        registry: host
+            ? {
+                host,
+                username: req.username ?? env[config.registry.usernameEnv],
+                password: req.password ?? env[config.registry.passwordEnv],
+            }
+            : undefined,
+        environment: req.environment,
+        noCache: req.noCache,
+        env,
+        onProgress: req.onProgress,
+    }));
+    return { ...result, model, plan };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/build.ts
+/** `erp-deploy build [services...]`: build the stack's images with progress lines; the image map as JSON. */
+
+
+
+
+
+
+
+const collect = (v, prev) => [...prev, v];
+function keyValues(items) {
+    const out = {};
+    for (const item of items) {
+        const i = item.indexOf('=');
+        if (i <= 0)
+            throw new InputError(`expected KEY=VALUE, got "${item}"`, undefined, '--build-arg');
+        out[item.slice(0, i)] = item.slice(i + 1);
+    }
+    return out;
+}
+const registerBuild = (program, ctx) => {
+    program
+        .command('build')
+        .description('build the images of the stack (only what changed), tag them, optionally push them')
+        .argument('[services...]', 'services to build (default: every buildable one)')
+        .option('--push', 'push to the registry (credentials from registry.usernameEnv/passwordEnv)')
+        .option('-t, --tag <template>', 'tag template, repeatable ({{sha7}}, {{branch}}, {{version}}, {{env}}, {{date}})', collect, [])
+        .option('-j, --concurrency <n>', 'parallel builds at the most')
+        .option('-o, --output <file>', 'write the image map (JSON) to this file')
+        .option('--build-arg <KEY=VALUE>', 'build arg for every image, repeatable', collect, [])
+        .option('--registry <host>', 'registry host (default registry.host)')
+        .addOption(new Option('--cache <mode>', 'builder').choices(['auto', 'buildx', 'buildkit', 'legacy']))
+        .option('-e, --environment <name>', "apply an environment's overlays and env; {{env}} in tags")
+        .option('--no-cache', 'cold build: ignore content keys and the builder cache')
+        .action(async (services, flags, cmd) => {
+        const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
+        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+            throw new InputError(`expected a whole number ≥ 1, got "${flags.concurrency}"`, undefined, '--concurrency');
+        }
+        const config = loadConfig(configPath(cmd));
+        const result = await buildProject(config, {
+            logger: ctx.logger,
+            services,
+            tags: flags.tag,
+            push: flags.push,
+            registry: flags.registry,
+            buildArgs: keyValues(flags.buildArg),
+            concurrency,
+            cache: flags.cache || undefined,
+            environment: flags.environment,
+            noCache: flags.cache === false,
+            onProgress: (line) => ctx.logger.info(line),
+        });
+        if (flags.output)
+            (0,external_node_fs_.writeFileSync)(flags.output, JSON.stringify(result.images, null, 2) + '\n');
+        process.stdout.write(result.markdown);
+        for (const f of result.failures) {
+            ctx.logger.error([f.message, ...f.logTail.slice(-10)].join('\n'), {
+                file: f.dockerfile,
+                line: f.line,
+            });
+        }
+        if (result.failures.length)
+            throw failureError(result);
+    });
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/files.ts
+/** Which files the checks look at: tracked (and new, not ignored) files of the repository, or the change vs a base ref. */
+
+
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', 'dist', '.venv', 'coverage', '.erp-deploy']);
+/** Every file of the repository below root (relative paths), git's view when root is inside a work tree. */
+async function repositoryFiles(root) {
+    const git = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+        cwd: root,
+        ignoreReturnCode: true,
+        timeoutMs: 60_000,
+    }).catch(() => undefined);
+    if (git && git.code === 0)
+        return unique(git.stdout.split('\0').filter(Boolean)).filter(exists(root));
+    return walk(root, root);
+}
+/** Files added, copied, modified or renamed since the merge base with baseRef (work tree included). */
+async function changedFiles(root, baseRef) {
+    const mergeBase = (ref) => run('git', ['merge-base', ref, 'HEAD'], { cwd: root, ignoreReturnCode: true, timeoutMs: 60_000 });
+    let mb = await mergeBase(baseRef);
+    // A pull request's base is a branch name (github.base_ref) that a checkout only has as origin/<name>.
+    if (mb.code !== 0 && !baseRef.startsWith('origin/'))
+        mb = await mergeBase(`origin/${baseRef}`);
+    if (mb.code !== 0)
+        throw new Error(`cannot find the merge base of ${baseRef} and HEAD: ${mb.stderr.trim()}`);
+    const base = mb.stdout.trim();
+    const diff = await run('git', ['diff', '-z', '--relative', '--name-only', '--diff-filter=ACMR', base], {
+        cwd: root,
+        timeoutMs: 60_000,
+    });
+    const untracked = await run('git', ['ls-files', '-z', '--others', '--exclude-standard'], {
+        cwd: root,
+        timeoutMs: 60_000,
+    });
+    return unique([...diff.stdout.split('\0'), ...untracked.stdout.split('\0')].filter(Boolean)).filter(exists(root));
+}
+function exists(root) {
+    return (f) => {
+        try {
+            return (0,external_node_fs_.statSync)((0,external_node_path_.join)(root, f)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+}
+function unique(list) {
+    return [...new Set(list)].sort();
+}
+function walk(root, dir, out = [], limit = 20_000) {
+    for (const e of (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true })) {
+        if (out.length >= limit)
+            break;
+        const p = (0,external_node_path_.join)(dir, e.name);
+        if (e.isDirectory()) {
+            if (!SKIP_DIRS.has(e.name))
+                walk(root, p, out, limit);
+        }
+        else if (e.isFile())
+            out.push((0,external_node_path_.relative)(root, p).split(external_node_path_.sep).join('/'));
+    }
+    return out.sort();
+}
+/** Simple globs for ignore lists: `*` within a segment, `**` across segments, a trailing `/` for a directory. */
+function globToRegExp(glob) {
+    let g = glob.trim();
+    const anchored = g.replace(/\/$/, '').includes('/');
+    if (g.startsWith('/'))
+        g = g.slice(1);
+    if (g.endsWith('/'))
+        g += '**';
+    let re = '';
+    for (let i = 0; i < g.length; i++) {
+        const c = g[i];
+        if (c === '*' && g[i + 1] === '*') {
+            re += '.*';
+            i++;
+            if (g[i + 1] === '/')
+                i++;
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else
+            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${anchored ? '' : '(?:.*/)?'}${re}$`);
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/layout.ts
+/**
+ * Where the deployable lives: from erp-deploy.yml when there is one, else the conventions `erp-deploy init`
+ * writes. Also the list of what a repository is missing, with how to create each (never a stack trace).
+ */
+
+
+function layoutOf(config) {
+    const base = config?.compose.files ?? ['compose/docker-compose.yml'];
+    const overlays = config
+        ? Object.fromEntries(Object.values(config.environments).map((e) => [e.name, e.overlays]))
+        : {};
+    const composeDir = external_node_path_.posix.dirname(base[0]);
+    return {
+        composeFiles: [...new Set([...base, ...Object.values(overlays).flat()])],
+        overlays,
+        composeDir,
+        gatesFile: config?.gates.file ?? `${composeDir}/gates.yml`,
+        dashboardsDir: `${composeDir}/grafana/dashboards`,
+        workflowDirs: ['.github/workflows', 'workflows'],
+    };
+}
+/** What the repository lacks for the checks to mean anything, each with the way to create it. */
+function missingFiles(root, config, configFile) {
+    const out = [];
+    if (!config) {
+        out.push({
+            what: 'project configuration',
+            path: configFile,
+            fix: '`erp-deploy init` writes a starter erp-deploy.yml (compose files, environments, gates file)',
+        });
+    }
+    const l = layoutOf(config);
+    for (const f of l.composeFiles) {
+        if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, f)))
+            out.push({
+                what: 'compose file',
+                path: f,
+                fix: 'list your services in compose (one service per container, with a healthcheck) or point compose.files / environments.<env>.overlays in erp-deploy.yml at yours',
+            });
+    }
+    if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, l.gatesFile)))
+        out.push({
+            what: 'gates file',
+            path: l.gatesFile,
+            fix: 'write the PromQL gates a release must pass (see docs/gates.md), or set gates.file in erp-deploy.yml',
+        });
+    if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, (0,external_node_path_.dirname)(l.composeFiles[0] ?? ''), 'prometheus')))
+        out.push({
+            what: 'Prometheus configuration',
+            path: `${l.composeDir}/prometheus/`,
+            fix: 'add prometheus.yml (scrape configs), rules/*.yml and promtool tests so the release can be gated',
+        });
+    return out;
+}
+function formatMissing(missing) {
+    return [
+        'This repository is missing files erp-deploy needs:',
+        ...missing.map((m) => `  - ${m.what}: ${m.path}\n      how: ${m.fix}`),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/render.ts
+/**
+ * One self-contained compose file for a target: the merged, interpolated document with every service's image
+ * replaced by the exact ref that was built (image@digest when pushed, else image:tag) and build keys removed.
+ * Services that share a built image without building it (worker, flower use the api image) get the same ref.
+ * Literal `$` is escaped again as `$$` so that Compose on the target does not interpolate twice.
+ */
+
+
+
+
+/** The ref each service should run: its own entry, else the entry of a service whose image it shares. */
+function refsFor(model, images) {
+    const byImage = new Map();
+    for (const [name, s] of Object.entries(model.services)) {
+        const built = images[name];
+        if (built && s.image)
+            byImage.set(s.image, built.ref);
+    }
+    const refs = {};
+    for (const [name, s] of Object.entries(model.services)) {
+        const ref = images[name]?.ref ?? (s.image ? byImage.get(s.image) : undefined);
+        if (ref)
+            refs[name] = ref;
+    }
+    return refs;
+}
+const isRelative = (p) => p === '.' || p.startsWith('./') || p.startsWith('../');
+function absoluteVolume(v, dir) {
+    if (typeof v === 'string') {
+        const [src, ...rest] = v.split(':');
+        return rest.length && isRelative(src) ? [(0,external_node_path_.resolve)(dir, src), ...rest].join(':') : v;
+    }
+    if (isMapping(v) && v.type === 'bind' && typeof v.source === 'string' && isRelative(v.source)) {
+        return { ...v, source: (0,external_node_path_.resolve)(dir, v.source) };
+    }
+    return v;
+}
+function absoluteFiles(section, dir) {
+    if (!isMapping(section))
+        return section;
+    return Object.fromEntries(Object.entries(section).map(([k, v]) => [
+        k,
+        isMapping(v) && typeof v.file === 'string' && !(0,external_node_path_.isAbsolute)(v.file)
+            ? { ...v, file: (0,external_node_path_.resolve)(dir, v.file) }
+            : v,
+    ]));
+}
+function renderCompose(model, images, opts = {}) {
+    const refs = refsFor(model, images);
+    const services = {};
+    for (const [name, value] of Object.entries(model.document.services ?? {})) {
+        const svc = { ...(isMapping(value) ? value : {}) };
+        if (refs[name])
+            svc.image = refs[name];
+        if (svc.build !== undefined) {
+            if (!refs[name] && !svc.image) {
+                throw new Error(`service "${name}" is built from source but the image map has no entry for it`);
+            }
+            delete svc.build;
+        }
+        if (opts.absolutePaths) {
+            if (Array.isArray(svc.volumes))
+                svc.volumes = svc.volumes.map((v) => absoluteVolume(v, model.projectDir));
+            if (svc.env_file !== undefined) {
+                svc.env_file = []
+                    .concat(svc.env_file)
+                    .map((f) => (typeof f === 'string' ? (0,external_node_path_.resolve)(model.projectDir, f) : f));
+            }
+        }
+        services[name] = svc;
+    }
+    const top = { ...model.document, services };
+    if (opts.absolutePaths) {
+        top.secrets = absoluteFiles(top.secrets, model.projectDir);
+        top.configs = absoluteFiles(top.configs, model.projectDir);
+    }
+    // `version` stays as written: `docker stack deploy` needs it; Compose v2 ignores it.
+    const doc = escapeDollars(top);
+    if (doc.configs === undefined)
+        delete doc.configs;
+    if (doc.secrets === undefined)
+        delete doc.secrets;
+    const header = opts.header ?? `Rendered by erp-deploy from ${model.files.length} compose file(s); images pinned.`;
+    return `# ${header}\n` + (0,dist/* stringify */.As)(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+;// CONCATENATED MODULE: ./src/core/stack/index.ts
+/** The compose model: load + merge + interpolate + validate, per environment, and render for a target. */
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/core/validate/dockerfile-parse.ts
+/**
+ * A Dockerfile split into stages for the lint rules, on top of the build plan's instruction reader
+ * (src/core/images/dockerfile.ts); comments are kept for justifications ("# healthcheck: why").
+ */
+
+function dockerfile_parse_parseDockerfile(text) {
+    const comments = text
+        .split(/\r?\n/)
+        .map((l, i) => ({ line: i + 1, raw: l.trim() }))
+        .filter((c) => c.raw.startsWith('#'))
+        .map((c) => ({ line: c.line, text: c.raw.slice(1).trim() }));
+    const globalArgs = [];
+    const stages = [];
+    for (const ins of parseDockerfile(text)) {
+        if (ins.keyword === 'FROM') {
+            const words = ins.args.split(/\s+/).filter((w) => !w.startsWith('--'));
+            const asAt = words.findIndex((w) => w.toUpperCase() === 'AS');
+            stages.push({
+                from: ins,
+                image: words[0] ?? '',
+                alias: asAt > 0 ? words[asAt + 1] : undefined,
+                instructions: [],
+            });
+        }
+        else if (stages.length === 0) {
+            if (ins.keyword === 'ARG')
+                globalArgs.push(ins);
+        }
+        else
+            stages[stages.length - 1].instructions.push(ins);
+    }
+    return { globalArgs, stages, comments };
+}
+/** `ARG A=1 B` / `ENV A=1 B=2` / legacy `ENV A 1`: name → value (undefined when no value is given). */
+function dockerfile_parse_keyValues(ins) {
+    const args = ins.args;
+    if (ins.keyword === 'ENV' && !/^[^\s=]+=/.test(args)) {
+        const m = /^(\S+)\s+(.*)$/s.exec(args);
+        return m ? [{ name: m[1], value: m[2] }] : [{ name: args }];
+    }
+    const out = [];
+    const re = /([^\s=]+)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g;
+    for (let m = re.exec(args); m; m = re.exec(args)) {
+        const v = m[2];
+        out.push({ name: m[1], value: v === undefined ? undefined : v.replace(/^(["'])(.*)\1$/s, '$2') });
+    }
+    return out;
+}
+/** Expand ${NAME}, ${NAME:-x} and $NAME with the given values (unknown names stay as they are). */
+function expandArgs(text, values) {
+    return text.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (whole, a, def, b) => {
+        const name = a ?? b;
+        const v = values[name];
+        if (v !== undefined && v !== '')
+            return v;
+        return def !== undefined ? def : whole;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/secret-names.ts
+/** What counts as a secret-looking variable name and a literal (inline) secret value. Shared by compose and Dockerfile checks. */
+const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i;
+/** *_FILE and *_PATH names point at a secret; they do not hold one. */
+function looksSecretName(name) {
+    return SECRET_NAME.test(name) && !/_(FILE|PATH|DIR|ENV|NAME)$/i.test(name);
+}
+/** A value written in the file (not a ${VAR} reference, not empty, not a file path under /run/secrets). */
+function isLiteralSecret(value) {
+    if (value === undefined || value === null)
+        return false;
+    const v = String(value).trim();
+    if (v === '' || v === '""' || v === "''")
+        return false;
+    const ref = /^\$\{(\w+)(?::?([-?])([^}]*))?\}$|^\$(\w+)$/.exec(v);
+    if (ref)
+        return ref[2] === '-' && !!ref[3]; // ${X:-literal} inlines its default
+    if (v.startsWith('/run/secrets/'))
+        return false;
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/types.ts
+/** A check's outcome when its tool or input is not there. */
+function skipped(reason, checked = []) {
+    return { findings: [], checked, skipped: reason };
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/dockerfile.ts
+/**
+ * Dockerfiles, by the project's own rules (hadolint has no distribution here): base image pinned (an ARG's
+ * default counts, `latest` or no tag does not), a non-root USER in the final stage (or `# user: <why>` when the
+ * base image sets one, or a non-root `user:` on every compose service built from it), a HEALTHCHECK (or a
+ * compose healthcheck on every service built from it) or a comment
+ * justifying its absence (`# healthcheck: <why>`), no secret values in ENV/ARG, apt lists removed in the RUN
+ * that installs.
+ */
+
+
+
+
+
+
+function isDockerfile(path) {
+    const b = (0,external_node_path_.basename)(path);
+    return b === 'Dockerfile' || b.startsWith('Dockerfile.') || b.endsWith('.Dockerfile');
+}
+/** Splits an image reference: the tag (undefined when absent) and whether a digest pins it. */
+function imageRef(ref) {
+    if (ref.includes('@'))
+        return { digest: true };
+    const last = ref.slice(ref.lastIndexOf('/') + 1);
+    const i = last.indexOf(':');
+    return { tag: i >= 0 ? last.slice(i + 1) : undefined, digest: false };
+}
+const ROOT_USERS = new Set(['root', '0']);
+function lintDockerfile(text, file, cover = { healthcheck: false, user: false }) {
+    const df = dockerfile_parse_parseDockerfile(text);
+    const out = [];
+    const at = (ins, rule, message) => {
+        out.push({ file, line: ins.line, severity: 'error', rule, message });
+    };
+    if (df.stages.length === 0) {
+        return [
+            { file, line: 1, severity: 'error', rule: 'DF000', message: 'no FROM instruction: not a Dockerfile' },
+        ];
+    }
+    checkBases(df, at);
+    const final = df.stages[df.stages.length - 1];
+    const users = final.instructions.filter((i) => i.keyword === 'USER');
+    const lastUser = users[users.length - 1];
+    const userJustified = df.comments.some((c) => /^user\s*:\s*\S/i.test(c.text));
+    if (!lastUser && !userJustified && !cover.user) {
+        at(final.from, 'DF002', 'the final stage has no USER: the container runs as root unless the base image sets one; add a non-root USER (e.g. USER 10001), or say which user the base image runs as with a comment "# user: <why>"');
+    }
+    else if (lastUser && ROOT_USERS.has(lastUser.args.split(':')[0].trim())) {
+        at(lastUser, 'DF002', `the final stage runs as ${lastUser.args}: switch to a non-root USER`);
+    }
+    const hasHealthcheck = final.instructions.some((i) => i.keyword === 'HEALTHCHECK');
+    const justified = df.comments.some((c) => /^healthcheck\s*:\s*\S/i.test(c.text));
+    if (!hasHealthcheck && !justified && !cover.healthcheck) {
+        at(final.from, 'DF003', 'no HEALTHCHECK in the final stage: add one, or justify its absence with a comment "# healthcheck: <why>"');
+    }
+    for (const stage of [{ instructions: df.globalArgs }, ...df.stages]) {
+        for (const ins of stage.instructions) {
+            if (ins.keyword === 'ENV' || ins.keyword === 'ARG') {
+                for (const kv of dockerfile_parse_keyValues(ins)) {
+                    if (looksSecretName(kv.name) && isLiteralSecret(kv.value)) {
+                        at(ins, 'DF004', `${ins.keyword} ${kv.name} holds a secret value that stays in the image's layers and history; pass it at run time (a *_FILE secret) or with a BuildKit --mount=type=secret`);
+                    }
+                }
+            }
+            if (ins.keyword === 'RUN' && /\bapt(-get)?\s+(\S+\s+)*install\b/.test(ins.args)) {
+                const cleaned = /rm\s+-[a-z]*r[a-z]*f?[a-z]*\s+(\S+\s+)*\/var\/lib\/apt\/lists/.test(ins.args);
+                const cacheMount = /--mount=type=cache[^\s]*target=\/var\/lib\/apt/.test(ins.args);
+                if (!cleaned && !cacheMount) {
+                    at(ins, 'DF005', 'apt-get install without `rm -rf /var/lib/apt/lists/*` in the same RUN: the package lists stay in the layer');
+                }
+            }
+        }
+    }
+    return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+function checkBases(df, at) {
+    const defaults = {};
+    const noDefault = new Set();
+    for (const a of df.globalArgs) {
+        for (const kv of dockerfile_parse_keyValues(a)) {
+            if (kv.value === undefined || kv.value === '')
+                noDefault.add(kv.name);
+            else
+                defaults[kv.name] = kv.value;
+        }
+    }
+    const aliases = new Set();
+    for (const stage of df.stages) {
+        const image = stage.image;
+        const used = [...image.matchAll(/\$\{?(\w+)/g)].map((m) => m[1]);
+        const resolved = expandArgs(image, defaults);
+        if (aliases.has(image.toLowerCase()) || image === 'scratch') {
+            // a previous stage or the empty image
+        }
+        else if (used.some((n) => noDefault.has(n) || !(n in defaults))) {
+            const n = used.find((x) => !(x in defaults));
+            at(stage.from, 'DF001', `base image comes from ARG ${n} without a default: give the ARG a pinned default (e.g. ARG ${n}=python:3.11-slim-bookworm)`);
+        }
+        else {
+            const ref = imageRef(resolved);
+            if (!ref.digest && (ref.tag === undefined || ref.tag === 'latest')) {
+                at(stage.from, 'DF001', `base image ${resolved}${used.length ? ` (default of ARG ${used.join(', ')})` : ''} is ${ref.tag ? 'the moving tag latest' : 'untagged (latest)'}: pin a version tag or a digest`);
+            }
+        }
+        if (stage.alias)
+            aliases.add(stage.alias.toLowerCase());
+    }
+}
+/** Dockerfile (relative) → whether every service built from it has a compose healthcheck / a non-root user. */
+function composeCovers(ctx) {
+    if (!ctx.config)
+        return {};
+    let services;
+    try {
+        services = Object.values(stackForEnvironment(ctx.config, undefined, ctx.env).services);
+    }
+    catch {
+        return {}; // the compose check reports why the stack does not load
+    }
+    const out = {};
+    for (const s of services) {
+        if (!s.build)
+            continue;
+        const f = (0,external_node_path_.relative)(ctx.root, s.build.dockerfile);
+        const user = String(s.raw.user ?? '').split(':')[0];
+        const prev = out[f] ?? { healthcheck: true, user: true };
+        out[f] = {
+            healthcheck: prev.healthcheck && s.hasHealthcheck,
+            user: prev.user && user !== '' && !ROOT_USERS.has(user),
+        };
+    }
+    return out;
+}
+const dockerfileCheck = {
+    name: 'dockerfile',
+    title: 'Dockerfiles',
+    async run(ctx) {
+        const dir = ctx.layout.composeDir.replace(/\/$/, '') + '/';
+        const files = (await ctx.files()).filter((f) => isDockerfile(f) && (dir === './' || f.startsWith(dir)));
+        if (files.length === 0)
+            return skipped(`no Dockerfile under ${dir}`);
+        const covers = composeCovers(ctx);
+        const findings = files.flatMap((f) => lintDockerfile((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, f), 'utf8'), f, covers[f]));
+        return { findings, checked: files };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/yaml-lines.ts
+/** YAML (and JSON) documents with positions: the line of a path, for findings that point at the right place. */
+
+
+function locate(text) {
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, merge: true, uniqueKeys: false });
+    const posOf = (path) => {
+        const n = path.length ? doc.getIn(path, true) : doc.contents;
+        return (0,dist/* isNode */.Ll)(n) && n.range ? lc.linePos(n.range[0]) : undefined;
+    };
+    const lineOf = (path) => {
+        for (let p = path;; p = p.slice(0, -1)) {
+            if (p.length) {
+                const parent = p.length > 1 ? doc.getIn(p.slice(0, -1), true) : doc.contents;
+                if ((0,dist/* isMap */.jh)(parent)) {
+                    const key = p[p.length - 1];
+                    const pair = parent.items.find((it) => (0,dist/* isScalar */.jn)(it.key) && String(it.key.value) === String(key));
+                    if (pair && (0,dist/* isNode */.Ll)(pair.key) && pair.key.range)
+                        return lc.linePos(pair.key.range[0]).line;
+                }
+            }
+            const pos = posOf(p);
+            if (pos)
+                return pos.line;
+            if (!p.length)
+                return undefined;
+        }
+    };
+    return {
+        data: doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 1000 }),
+        lineOf,
+        posOf,
+        errors: doc.errors.map((e) => ({
+            message: e.message.split('\n')[0],
+            line: e.linePos?.[0].line,
+            col: e.linePos?.[0].col,
+        })),
+    };
+}
+function locateFile(path) {
+    return locate((0,external_node_fs_.readFileSync)(path, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/compose.ts
+/**
+ * Compose files and each environment's overlays: they parse, merge and validate through the compose model
+ * (src/core/stack); every long-running service has a healthcheck (in compose or its Dockerfile); production
+ * uses no `latest` or untagged image; no secret value is written inline in `environment:`.
+ */
+
+
+
+
+
+
+
+
+/** A service that runs once and exits (a migration, a seed) needs no healthcheck. */
+function isOneOff(raw) {
+    const restart = String(raw.restart ?? '').replace(/:.*/, '');
+    const labels = raw.labels;
+    const label = Array.isArray(labels)
+        ? labels.some((l) => String(l).replace(/\s/g, '') === 'erp-deploy.one-off=true')
+        : labels && typeof labels === 'object'
+            ? String(labels['erp-deploy.one-off']) === 'true'
+            : false;
+    return restart === 'no' || restart === 'on-failure' || label;
+}
+function isProductionName(env) {
+    return /^prod/i.test(env);
+}
+function dockerfileHasHealthcheck(s) {
+    if (!s.build || !(0,external_node_fs_.existsSync)(s.build.dockerfile))
+        return false;
+    return /^\s*HEALTHCHECK\s+(?!NONE\b)/im.test((0,external_node_fs_.readFileSync)(s.build.dockerfile, 'utf8'));
+}
+/** Inline secret values in every compose file's `environment:` (before interpolation: ${VAR} is fine). */
+function inlineSecrets(root, file) {
+    const doc = locateFile((0,external_node_path_.join)(root, file));
+    const services = doc.data?.services ?? {};
+    const out = [];
+    for (const [name, svc] of Object.entries(services)) {
+        const env = svc?.environment;
+        const entries = Array.isArray(env)
+            ? env.map((e, i) => {
+                const [k, ...v] = String(e).split('=');
+                return [k, v.length ? v.join('=') : undefined, ['services', name, 'environment', i]];
+            })
+            : env && typeof env === 'object'
+                ? Object.entries(env).map(([k, v]) => [k, v, ['services', name, 'environment', k]])
+                : [];
+        for (const [key, value, path] of entries) {
+            if (looksSecretName(key) && isLiteralSecret(value)) {
+                out.push({
+                    file,
+                    line: doc.lineOf(path),
+                    severity: 'error',
+                    rule: 'CMP003',
+                    message: `service ${name}: ${key} has its value written in the file; use a compose secret and ${key}_FILE (or \${${key}} from the environment)`,
+                });
+            }
+        }
+    }
+    return out;
+}
+/** Where a service's key is set (the last merged file that sets it), or where the service is declared (key ''). */
+function whereIs(ctx, model, service, key) {
+    // A key: the last file that sets it wins the merge. The service itself: the first file that declares it.
+    for (const abs of key ? [...model.files].reverse() : model.files) {
+        const doc = locateFile(abs);
+        const svc = doc.data?.services?.[service];
+        if (svc && key in svc)
+            return { file: (0,external_node_path_.relative)(ctx.root, abs), line: doc.lineOf(['services', service, key]) };
+        if (svc && !key)
+            return { file: (0,external_node_path_.relative)(ctx.root, abs), line: doc.lineOf(['services', service]) };
+    }
+    const s = model.services[service];
+    return { file: (0,external_node_path_.relative)(ctx.root, s.file), line: s.line };
+}
+function serviceChecks(ctx, env, model) {
+    const out = [];
+    for (const s of Object.values(model.services)) {
+        if (!s.hasHealthcheck && !isOneOff(s.raw) && !dockerfileHasHealthcheck(s)) {
+            const at = whereIs(ctx, model, s.name, '');
+            out.push({
+                ...at,
+                severity: 'error',
+                rule: 'CMP001',
+                message: `service ${s.name} has no healthcheck: add one (or mark a one-off job with restart: "no")`,
+            });
+        }
+        if (isProductionName(env) && s.image !== undefined) {
+            const ref = imageRef(s.image);
+            if (!ref.digest && (ref.tag === undefined || ref.tag === 'latest' || ref.tag === '')) {
+                out.push({
+                    ...whereIs(ctx, model, s.name, 'image'),
+                    severity: 'error',
+                    rule: 'CMP002',
+                    message: `service ${s.name} uses ${s.image} in ${env}: ${ref.tag ? '`latest` moves' : 'an untagged image means latest'}; pin a version tag or a digest`,
+                });
+            }
+        }
+    }
+    return out;
+}
+function fromInputError(ctx, e, fallback) {
+    if (e instanceof InputError) {
+        const file = e.file ? (0,external_node_path_.relative)(ctx.root, e.file) : fallback;
+        const prefix = [e.file, e.field].filter(Boolean).join(': ');
+        const message = prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length + 2) : e.message;
+        return {
+            file,
+            line: e.line,
+            severity: 'error',
+            rule: 'CMP000',
+            message: `${e.field ? `${e.field}: ` : ''}${message}`,
+        };
+    }
+    return { file: fallback, severity: 'error', rule: 'CMP000', message: messageOf(e) };
+}
+const composeCheck = {
+    name: 'compose',
+    title: 'Compose files and overlays',
+    async run(ctx) {
+        if (!ctx.config)
+            return skipped('no valid erp-deploy.yml: the compose files and overlays come from it (erp-deploy init)');
+        const files = ctx.layout.composeFiles.filter((f) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(ctx.root, f)));
+        const missing = ctx.layout.composeFiles.filter((f) => !files.includes(f));
+        const findings = missing.map((f) => ({
+            file: f,
+            severity: 'error',
+            rule: 'CMP000',
+            message: 'compose file named in erp-deploy.yml does not exist',
+        }));
+        if (files.length === 0)
+            return { findings, checked: [] };
+        for (const env of ['', ...Object.keys(ctx.config.environments)]) {
+            try {
+                const model = stackForEnvironment(ctx.config, env || undefined, ctx.env);
+                findings.push(...serviceChecks(ctx, env, model));
+            }
+            catch (e) {
+                findings.push(fromInputError(ctx, e, files[0]));
+            }
+        }
+        for (const f of files) {
+            try {
+                findings.push(...inlineSecrets(ctx.root, f));
+            }
+            catch (e) {
+                findings.push(fromInputError(ctx, e, f));
+            }
+        }
+        return { findings, checked: files };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/tools.ts
+/** Finding the host tools the checks drive (promtool, actionlint, pip-audit, npm): PATH first, then usual install places. */
+
+
+
+function findTool(name, env, extraDirs = []) {
+    const override = env[`ERP_DEPLOY_${name.toUpperCase().replace(/-/g, '_')}`];
+    if (override)
+        return override;
+    const dirs = [
+        ...(env.PATH ?? '').split(external_node_path_.delimiter),
+        ...extraDirs,
+        (0,external_node_path_.join)(env.GOPATH ?? (0,external_node_path_.join)(env.HOME ?? (0,external_node_os_namespaceObject.homedir)(), 'go'), 'bin'),
+        (0,external_node_path_.join)(env.HOME ?? (0,external_node_os_namespaceObject.homedir)(), '.local', 'bin'),
+    ];
+    for (const d of dirs.filter(Boolean)) {
+        const p = (0,external_node_path_.join)(d, name);
+        try {
+            (0,external_node_fs_.accessSync)(p, external_node_fs_.constants.X_OK);
+            return p;
+        }
+        catch {
+            // next
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/prometheus.ts
+/**
+ * Prometheus configuration, rules and rule unit tests through the host's promtool (`check config`,
+ * `check rules`, `test rules`). Files are found below <compose dir>/prometheus/ by what they contain:
+ * scrape_configs → configuration, groups → rules, tests + rule_files → unit tests.
+ */
+
+
+
+
+
+
+function classify(root, files) {
+    const out = { configs: [], rules: [], tests: [], syntaxOnly: new Set() };
+    for (const f of files) {
+        let doc;
+        try {
+            doc = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(root, f), 'utf8'));
+        }
+        catch {
+            out.rules.push(f); // not YAML: let promtool say so, with its line
+            continue;
+        }
+        if (!doc || typeof doc !== 'object')
+            continue;
+        const d = doc;
+        if ('scrape_configs' in d) {
+            out.configs.push(f);
+            const rf = Array.isArray(d.rule_files) ? d.rule_files : [];
+            if (rf.some((p) => typeof p === 'string' && p.startsWith('/')))
+                out.syntaxOnly.add(f);
+        }
+        else if ('tests' in d && 'rule_files' in d)
+            out.tests.push(f);
+        else if (Array.isArray(d.groups))
+            out.rules.push(f);
+    }
+    return out;
+}
+/**
+ * Turns promtool's text into findings: `file: line:col: msg`, YAML's `line N:`, unit-test failures (one per
+ * `alertname:`/`expr:` block, the following lines kept in its message), else one finding per failed file.
+ */
+function parsePromtool(output, files, fallbackFile) {
+    const out = [];
+    const known = (p) => files.find((f) => p === f || p.endsWith(`/${f}`) || f.endsWith(p));
+    let current = fallbackFile;
+    let failed = false;
+    let open;
+    for (const raw of output.split('\n')) {
+        const line = raw.trim();
+        if (!line)
+            continue;
+        const checking = /^(?:Checking|Unit Testing:)\s+(\S+)/.exec(line);
+        if (checking) {
+            current = known(checking[1]) ?? checking[1];
+            failed = false;
+            open = undefined;
+            continue;
+        }
+        if (/^SUCCESS/.test(line))
+            continue;
+        if (/^FAILED:?/.test(line)) {
+            failed = true;
+            const rest = line.replace(/^FAILED:?\s*/, '');
+            open = rest ? push(out, current, rest) : undefined;
+            continue;
+        }
+        const located = /^(\S+?):\s*(\d+):(\d+):\s*(.*)$/.exec(line);
+        if (located && /\.ya?ml$/.test(located[1])) {
+            const f = {
+                file: known(located[1]) ?? located[1].replace(/^\.\//, ''),
+                line: Number(located[2]),
+                col: Number(located[3]),
+                severity: 'error',
+                message: located[4],
+            };
+            out.push(f);
+            open = undefined;
+            continue;
+        }
+        if (!failed)
+            continue;
+        if (open && !/^(alertname|expr):|\bline \d+\b/.test(line) && open.message.length < 2000)
+            open.message += `\n${line}`;
+        else
+            open = push(out, current, line);
+    }
+    return out;
+}
+function push(out, file, message) {
+    const yamlLine = /\bline (\d+)\b/.exec(message);
+    const f = { file, line: yamlLine ? Number(yamlLine[1]) : undefined, severity: 'error', message };
+    out.push(f);
+    return f;
+}
+/** For unit test failures: the line of the alert or expression the failure names, in the test file. */
+function locateInTestFile(text, message) {
+    const alert = /alertname:\s*([\w:]+)/.exec(message);
+    const expr = /expr:\s*"?([^",\n]+)/.exec(message);
+    const needle = alert?.[1] ?? expr?.[1]?.trim();
+    if (!needle)
+        return undefined;
+    const i = text.split('\n').findIndex((l) => l.includes(needle) && /(alertname|expr)\s*:/.test(l));
+    return i >= 0 ? i + 1 : undefined;
+}
+const prometheusCheck = {
+    name: 'prometheus',
+    title: 'Prometheus (promtool)',
+    async run(ctx) {
+        const dir = `${ctx.layout.composeDir}/prometheus/`;
+        const yamls = (await ctx.files()).filter((f) => f.startsWith(dir) && /\.ya?ml$/.test(f));
+        const found = classify(ctx.root, yamls);
+        const checked = [...found.configs, ...found.rules, ...found.tests];
+        if (checked.length === 0)
+            return skipped(`no Prometheus configuration, rules or tests under ${dir}`);
+        const promtool = findTool('promtool', ctx.env);
+        if (!promtool)
+            return skipped('promtool is not installed (Debian package prometheus)', checked);
+        const findings = [];
+        const promtoolRun = async (args, files) => {
+            const res = await run(promtool, [...args, ...files], {
+                cwd: ctx.root,
+                env: ctx.env,
+                ignoreReturnCode: true,
+                timeoutMs: 120_000,
+            });
+            if (res.code === 0)
+                return;
+            const parsed = parsePromtool(`${res.stdout}\n${res.stderr}`, files, files[0]);
+            findings.push(...(parsed.length
+                ? parsed
+                : [
+                    {
+                        file: files[0],
+                        severity: 'error',
+                        message: `promtool ${args.join(' ')} failed: ${res.stderr.trim() || res.stdout.trim()}`,
+                    },
+                ]));
+        };
+        if (!found.configs.length)
+            findings.push({
+                file: dir,
+                severity: 'error',
+                message: 'no Prometheus configuration (a YAML file with scrape_configs) found',
+            });
+        for (const c of found.configs) {
+            await promtoolRun(['check', 'config', ...(found.syntaxOnly.has(c) ? ['--syntax-only'] : [])], [c]);
+        }
+        if (found.rules.length)
+            await promtoolRun(['check', 'rules'], found.rules);
+        for (const t of found.tests) {
+            const before = findings.length;
+            await promtoolRun(['test', 'rules'], [t]);
+            const text = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, t), 'utf8');
+            for (const f of findings.slice(before))
+                if (f.file === t && f.line === undefined)
+                    f.line = locateInTestFile(text, f.message);
+        }
+        return { findings, checked };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/alertmanager.ts
+/** Alertmanager configuration (a YAML file with route: and receivers: below the compose directory) through amtool check-config. */
+
+
+
+
+
+
+function isAlertmanagerConfig(text) {
+    try {
+        const d = (0,dist/* parse */.qg)(text);
+        return !!d && typeof d === 'object' && 'route' in d && 'receivers' in d;
+    }
+    catch {
+        return false;
+    }
+}
+/** amtool's "FAILED: message" (+ YAML "line N:" lines) → findings; a named receiver is looked up in the file. */
+function parseAmtool(output, file, text) {
+    const out = [];
+    const failed = /FAILED:\s*(.*)/.exec(output);
+    if (!failed)
+        return out;
+    const yamlLines = [...output.matchAll(/^\s*line (\d+): (.*)$/gm)];
+    if (yamlLines.length) {
+        for (const m of yamlLines)
+            out.push({ file, line: Number(m[1]), severity: 'error', message: `${failed[1]} ${m[2]}`.trim() });
+        return out;
+    }
+    const quoted = /"([^"]+)"/.exec(failed[1])?.[1];
+    const i = quoted ? text.split('\n').findIndex((l) => l.includes(quoted)) : -1;
+    out.push({ file, line: i >= 0 ? i + 1 : undefined, severity: 'error', message: failed[1] });
+    return out;
+}
+const alertmanagerCheck = {
+    name: 'alertmanager',
+    title: 'Alertmanager (amtool)',
+    async run(ctx) {
+        const dir = `${ctx.layout.composeDir}/`;
+        const files = (await ctx.files()).filter((f) => f.startsWith(dir) &&
+            /\.ya?ml$/.test(f) &&
+            isAlertmanagerConfig((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, f), 'utf8')));
+        if (!files.length)
+            return skipped(`no Alertmanager configuration (route: and receivers:) under ${dir}`);
+        const amtool = findTool('amtool', ctx.env);
+        if (!amtool)
+            return skipped('amtool is not installed (Debian package prometheus-alertmanager)', files);
+        const findings = [];
+        for (const f of files) {
+            const res = await run(amtool, ['check-config', f], {
+                cwd: ctx.root,
+                env: ctx.env,
+                ignoreReturnCode: true,
+                timeoutMs: 60_000,
+            });
+            if (res.code === 0)
+                continue;
+            const parsed = parseAmtool(`${res.stdout}\n${res.stderr}`, f, (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, f), 'utf8'));
+            findings.push(...(parsed.length
+                ? parsed
+                : [
+                    {
+                        file: f,
+                        severity: 'error',
+                        message: `amtool check-config failed: ${res.stderr.trim()}`,
+                    },
+                ]));
+        }
+        return { findings, checked: files };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/gates/schema.ts
+/** JSON Schema of a gates file (compose/gates.yml): unknown keys are errors, durations have one form. */
+const schema_duration = { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$|^\\d+$' };
+const count = { type: 'integer', minimum: 0, maximum: 10_000 };
+const policy = { enum: ['fail', 'inconclusive', 'pass', 'error', 'evaluate'] };
+const gateFields = {
+    interval: schema_duration,
+    count: { type: 'integer', minimum: 1, maximum: 10_000 },
+    initialDelay: schema_duration,
+    failureLimit: count,
+    inconclusiveLimit: count,
+    consecutiveErrorLimit: count,
+    errorRetryInterval: schema_duration,
+    timeout: schema_duration,
+    noData: policy,
+    nonFinite: policy,
+    multiple: { type: 'boolean' },
+};
+const gatesSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://erp-deploy.dev/schema/gates.schema.json',
+    title: 'erp-deploy gates file',
+    type: 'object',
+    additionalProperties: false,
+    required: ['version', 'gates'],
+    properties: {
+        version: { const: 1 },
+        variables: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+        defaults: { type: 'object', additionalProperties: false, properties: gateFields },
+        gates: {
+            type: 'array',
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'query'],
+                properties: {
+                    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+                    description: { type: 'string' },
+                    query: { type: 'string', minLength: 1 },
+                    successCondition: { type: 'string' },
+                    failureCondition: { type: 'string' },
+                    ...gateFields,
+                    baseline: {
+                        type: 'object',
+                        additionalProperties: false,
+                        properties: {
+                            query: { type: 'string', minLength: 1 },
+                            offset: schema_duration,
+                            noData: { enum: ['fail', 'inconclusive', 'pass', 'error'] },
+                        },
+                    },
+                },
+            },
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./node_modules/@lezer/common/dist/index.js
+/**
+The default maximum length of a `TreeBuffer` node.
+*/
+const DefaultBufferLength = 1024;
+let nextPropID = 0;
+class Range {
+    constructor(from, to) {
+        this.from = from;
+        this.to = to;
+    }
+}
+/**
+Each [node type](#common.NodeType) or [individual tree](#common.Tree)
+can have metadata associated with it in props. Instances of this
+class represent prop names.
+*/
+class dist_NodeProp {
+    /**
+    Create a new node prop type.
+    */
+    constructor(config = {}) {
+        this.id = nextPropID++;
+        this.perNode = !!config.perNode;
+        this.deserialize = config.deserialize || (() => {
+            throw new Error("This node type doesn't define a deserialize function");
+        });
+        this.combine = config.combine || null;
+    }
+    /**
+    This is meant to be used with
+    [`NodeSet.extend`](#common.NodeSet.extend) or
+    [`LRParser.configure`](#lr.ParserConfig.props) to compute
+    prop values for each node type in the set. Takes a [match
+    object](#common.NodeType^match) or function that returns undefined
+    if the node type doesn't get this prop, and the prop's value if
+    it does.
+    */
+    add(match) {
+        if (this.perNode)
+            throw new RangeError("Can't add per-node props to node types");
+        if (typeof match != "function")
+            match = NodeType.match(match);
+        return (type) => {
+            let result = match(type);
+            return result === undefined ? null : [this, result];
+        };
+    }
+}
+/**
+Prop that is used to describe matching delimiters. For opening
+delimiters, this holds an array of node names (written as a
+space-separated string when declaring this prop in a grammar)
+for the node types of closing delimiters that match it.
+*/
+dist_NodeProp.closedBy = new dist_NodeProp({ deserialize: str => str.split(" ") });
+/**
+The inverse of [`closedBy`](#common.NodeProp^closedBy). This is
+attached to closing delimiters, holding an array of node names
+of types of matching opening delimiters.
+*/
+dist_NodeProp.openedBy = new dist_NodeProp({ deserialize: str => str.split(" ") });
+/**
+Used to assign node types to groups (for example, all node
+types that represent an expression could be tagged with an
+`"Expression"` group).
+*/
+dist_NodeProp.group = new dist_NodeProp({ deserialize: str => str.split(" ") });
+/**
+Attached to nodes to indicate these should be
+[displayed](https://codemirror.net/docs/ref/#language.syntaxTree)
+in a bidirectional text isolate, so that direction-neutral
+characters on their sides don't incorrectly get associated with
+surrounding text. You'll generally want to set this for nodes
+that contain arbitrary text, like strings and comments, and for
+nodes that appear _inside_ arbitrary text, like HTML tags. When
+not given a value, in a grammar declaration, defaults to
+`"auto"`.
+*/
+dist_NodeProp.isolate = new dist_NodeProp({ deserialize: value => {
+        if (value && value != "rtl" && value != "ltr" && value != "auto")
+            throw new RangeError("Invalid value for isolate: " + value);
+        return value || "auto";
+    } });
+/**
+The hash of the [context](#lr.ContextTracker.constructor)
+that the node was parsed in, if any. Used to limit reuse of
+contextual nodes.
+*/
+dist_NodeProp.contextHash = new dist_NodeProp({ perNode: true });
+/**
+The distance beyond the end of the node that the tokenizer
+looked ahead for any of the tokens inside the node. (The LR
+parser only stores this when it is larger than 25, for
+efficiency reasons.)
+*/
+dist_NodeProp.lookAhead = new dist_NodeProp({ perNode: true });
+/**
+This per-node prop is used to replace a given node, or part of a
+node, with another tree. This is useful to include trees from
+different languages in mixed-language parsers.
+*/
+dist_NodeProp.mounted = new dist_NodeProp({ perNode: true });
+/**
+A mounted tree, which can be [stored](#common.NodeProp^mounted) on
+a tree node to indicate that parts of its content are
+represented by another tree.
+*/
+class MountedTree {
+    constructor(
+    /**
+    The inner tree.
+    */
+    tree, 
+    /**
+    If this is null, this tree replaces the entire node (it will
+    be included in the regular iteration instead of its host
+    node). If not, only the given ranges are considered to be
+    covered by this tree. This is used for trees that are mixed in
+    a way that isn't strictly hierarchical. Such mounted trees are
+    only entered by [`resolveInner`](#common.Tree.resolveInner)
+    and [`enter`](#common.SyntaxNode.enter).
+    */
+    overlay, 
+    /**
+    The parser used to create this subtree.
+    */
+    parser, 
+    /**
+    [Indicates](#common.IterMode.EnterBracketed) that the nested
+    content is delineated with some kind
+    of bracket token.
+    */
+    bracketed = false) {
+        this.tree = tree;
+        this.overlay = overlay;
+        this.parser = parser;
+        this.bracketed = bracketed;
+    }
+    /**
+    @internal
+    */
+    static get(tree) {
+        return tree && tree.props && tree.props[dist_NodeProp.mounted.id];
+    }
+}
+const noProps = Object.create(null);
+/**
+Each node in a syntax tree has a node type associated with it.
+*/
+class NodeType {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    The name of the node type. Not necessarily unique, but if the
+    grammar was written properly, different node types with the
+    same name within a node set should play the same semantic
+    role.
+    */
+    name, 
+    /**
+    @internal
+    */
+    props, 
+    /**
+    The id of this node in its set. Corresponds to the term ids
+    used in the parser.
+    */
+    id, 
+    /**
+    @internal
+    */
+    flags = 0) {
+        this.name = name;
+        this.props = props;
+        this.id = id;
+        this.flags = flags;
+    }
+    /**
+    Define a node type.
+    */
+    static define(spec) {
+        let props = spec.props && spec.props.length ? Object.create(null) : noProps;
+        let flags = (spec.top ? 1 /* NodeFlag.Top */ : 0) | (spec.skipped ? 2 /* NodeFlag.Skipped */ : 0) |
+            (spec.error ? 4 /* NodeFlag.Error */ : 0) | (spec.name == null ? 8 /* NodeFlag.Anonymous */ : 0);
+        let type = new NodeType(spec.name || "", props, spec.id, flags);
+        if (spec.props)
+            for (let src of spec.props) {
+                if (!Array.isArray(src))
+                    src = src(type);
+                if (src) {
+                    if (src[0].perNode)
+                        throw new RangeError("Can't store a per-node prop on a node type");
+                    props[src[0].id] = src[1];
+                }
+            }
+        return type;
+    }
+    /**
+    Retrieves a node prop for this type. Will return `undefined` if
+    the prop isn't present on this node.
+    */
+    prop(prop) { return this.props[prop.id]; }
+    /**
+    True when this is the top node of a grammar.
+    */
+    get isTop() { return (this.flags & 1 /* NodeFlag.Top */) > 0; }
+    /**
+    True when this node is produced by a skip rule.
+    */
+    get isSkipped() { return (this.flags & 2 /* NodeFlag.Skipped */) > 0; }
+    /**
+    Indicates whether this is an error node.
+    */
+    get isError() { return (this.flags & 4 /* NodeFlag.Error */) > 0; }
+    /**
+    When true, this node type doesn't correspond to a user-declared
+    named node, for example because it is used to cache repetition.
+    */
+    get isAnonymous() { return (this.flags & 8 /* NodeFlag.Anonymous */) > 0; }
+    /**
+    Returns true when this node's name or one of its
+    [groups](#common.NodeProp^group) matches the given string.
+    */
+    is(name) {
+        if (typeof name == 'string') {
+            if (this.name == name)
+                return true;
+            let group = this.prop(dist_NodeProp.group);
+            return group ? group.indexOf(name) > -1 : false;
+        }
+        return this.id == name;
+    }
+    /**
+    Create a function from node types to arbitrary values by
+    specifying an object whose property names are node or
+    [group](#common.NodeProp^group) names. Often useful with
+    [`NodeProp.add`](#common.NodeProp.add). You can put multiple
+    names, separated by spaces, in a single property name to map
+    multiple node names to a single value.
+    */
+    static match(map) {
+        let direct = Object.create(null);
+        for (let prop in map)
+            for (let name of prop.split(" "))
+                direct[name] = map[prop];
+        return (node) => {
+            for (let groups = node.prop(dist_NodeProp.group), i = -1; i < (groups ? groups.length : 0); i++) {
+                let found = direct[i < 0 ? node.name : groups[i]];
+                if (found)
+                    return found;
+            }
+        };
+    }
+}
+/**
+An empty dummy node type to use when no actual type is available.
+*/
+NodeType.none = new NodeType("", Object.create(null), 0, 8 /* NodeFlag.Anonymous */);
+/**
+A node set holds a collection of node types. It is used to
+compactly represent trees by storing their type ids, rather than a
+full pointer to the type object, in a numeric array. Each parser
+[has](#lr.LRParser.nodeSet) a node set, and [tree
+buffers](#common.TreeBuffer) can only store collections of nodes
+from the same set. A set can have a maximum of 2**16 (65536) node
+types in it, so that the ids fit into 16-bit typed array slots.
+*/
+class NodeSet {
+    /**
+    Create a set with the given types. The `id` property of each
+    type should correspond to its position within the array.
+    */
+    constructor(
+    /**
+    The node types in this set, by id.
+    */
+    types) {
+        this.types = types;
+        for (let i = 0; i < types.length; i++)
+            if (types[i].id != i)
+                throw new RangeError("Node type ids should correspond to array positions when creating a node set");
+    }
+    /**
+    Create a copy of this set with some node properties added. The
+    arguments to this method can be created with
+    [`NodeProp.add`](#common.NodeProp.add).
+    */
+    extend(...props) {
+        let newTypes = [];
+        for (let type of this.types) {
+            let newProps = null;
+            for (let source of props) {
+                let add = source(type);
+                if (add) {
+                    if (!newProps)
+                        newProps = Object.assign({}, type.props);
+                    let value = add[1], prop = add[0];
+                    if (prop.combine && prop.id in newProps)
+                        value = prop.combine(newProps[prop.id], value);
+                    newProps[prop.id] = value;
+                }
+            }
+            newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
+        }
+        return new NodeSet(newTypes);
+    }
+}
+const CachedNode = new WeakMap(), CachedInnerNode = new WeakMap();
+/**
+Options that control iteration. Can be combined with the `|`
+operator to enable multiple ones.
+*/
+var IterMode;
+(function (IterMode) {
+    /**
+    When enabled, iteration will only visit [`Tree`](#common.Tree)
+    objects, not nodes packed into
+    [`TreeBuffer`](#common.TreeBuffer)s.
+    */
+    IterMode[IterMode["ExcludeBuffers"] = 1] = "ExcludeBuffers";
+    /**
+    Enable this to make iteration include anonymous nodes (such as
+    the nodes that wrap repeated grammar constructs into a balanced
+    tree).
+    */
+    IterMode[IterMode["IncludeAnonymous"] = 2] = "IncludeAnonymous";
+    /**
+    By default, regular [mounted](#common.NodeProp^mounted) nodes
+    replace their base node in iteration. Enable this to ignore them
+    instead.
+    */
+    IterMode[IterMode["IgnoreMounts"] = 4] = "IgnoreMounts";
+    /**
+    This option only applies in
+    [`enter`](#common.SyntaxNode.enter)-style methods. It tells the
+    library to not enter mounted overlays if one covers the given
+    position.
+    */
+    IterMode[IterMode["IgnoreOverlays"] = 8] = "IgnoreOverlays";
+    /**
+    When set, positions on the boundary of a mounted overlay tree
+    that has its [`bracketed`](#common.NestedParse.bracketed) flag
+    set will enter that tree regardless of side. Only supported in
+    [`enter`](#common.SyntaxNode.enter), not in cursors.
+    */
+    IterMode[IterMode["EnterBracketed"] = 16] = "EnterBracketed";
+})(IterMode || (IterMode = {}));
+/**
+A piece of syntax tree. There are two ways to approach these
+trees: the way they are actually stored in memory, and the
+convenient way.
+
+Syntax trees are stored as a tree of `Tree` and `TreeBuffer`
+objects. By packing detail information into `TreeBuffer` leaf
+nodes, the representation is made a lot more memory-efficient.
+
+However, when you want to actually work with tree nodes, this
+representation is very awkward, so most client code will want to
+use the [`TreeCursor`](#common.TreeCursor) or
+[`SyntaxNode`](#common.SyntaxNode) interface instead, which provides
+a view on some part of this data structure, and can be used to
+move around to adjacent nodes.
+*/
+class Tree {
+    /**
+    Construct a new tree. See also [`Tree.build`](#common.Tree^build).
+    */
+    constructor(
+    /**
+    The type of the top node.
+    */
+    type, 
+    /**
+    This node's child nodes.
+    */
+    children, 
+    /**
+    The positions (offsets relative to the start of this tree) of
+    the children.
+    */
+    positions, 
+    /**
+    The total length of this tree
+    */
+    length, 
+    /**
+    Per-node [node props](#common.NodeProp) to associate with this node.
+    */
+    props) {
+        this.type = type;
+        this.children = children;
+        this.positions = positions;
+        this.length = length;
+        /**
+        @internal
+        */
+        this.props = null;
+        if (props && props.length) {
+            this.props = Object.create(null);
+            for (let [prop, value] of props)
+                this.props[typeof prop == "number" ? prop : prop.id] = value;
+        }
+    }
+    /**
+    @internal
+    */
+    toString() {
+        let mounted = MountedTree.get(this);
+        if (mounted && !mounted.overlay)
+            return mounted.tree.toString();
+        let children = "";
+        for (let ch of this.children) {
+            let str = ch.toString();
+            if (str) {
+                if (children)
+                    children += ",";
+                children += str;
+            }
+        }
+        return !this.type.name ? children :
+            (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) +
+                (children.length ? "(" + children + ")" : "");
+    }
+    /**
+    Get a [tree cursor](#common.TreeCursor) positioned at the top of
+    the tree. Mode can be used to [control](#common.IterMode) which
+    nodes the cursor visits.
+    */
+    cursor(mode = 0) {
+        return new TreeCursor(this.topNode, mode);
+    }
+    /**
+    Get a [tree cursor](#common.TreeCursor) pointing into this tree
+    at the given position and side (see
+    [`moveTo`](#common.TreeCursor.moveTo).
+    */
+    cursorAt(pos, side = 0, mode = 0) {
+        let scope = CachedNode.get(this) || this.topNode;
+        let cursor = new TreeCursor(scope);
+        cursor.moveTo(pos, side);
+        CachedNode.set(this, cursor._tree);
+        return cursor;
+    }
+    /**
+    Get a [syntax node](#common.SyntaxNode) object for the top of the
+    tree.
+    */
+    get topNode() {
+        return new TreeNode(this, 0, 0, null);
+    }
+    /**
+    Get the [syntax node](#common.SyntaxNode) at the given position.
+    If `side` is -1, this will move into nodes that end at the
+    position. If 1, it'll move into nodes that start at the
+    position. With 0, it'll only enter nodes that cover the position
+    from both sides.
+    
+    Note that this will not enter
+    [overlays](#common.MountedTree.overlay), and you often want
+    [`resolveInner`](#common.Tree.resolveInner) instead.
+    */
+    resolve(pos, side = 0) {
+        let node = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
+        CachedNode.set(this, node);
+        return node;
+    }
+    /**
+    Like [`resolve`](#common.Tree.resolve), but will enter
+    [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
+    pointing into the innermost overlaid tree at the given position
+    (with parent links going through all parent structure, including
+    the host trees).
+    */
+    resolveInner(pos, side = 0) {
+        let node = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
+        CachedInnerNode.set(this, node);
+        return node;
+    }
+    /**
+    In some situations, it can be useful to iterate through all
+    nodes around a position, including those in overlays that don't
+    directly cover the position. This method gives you an iterator
+    that will produce all nodes, from small to big, around the given
+    position.
+    */
+    resolveStack(pos, side = 0) {
+        return stackIterator(this, pos, side);
+    }
+    /**
+    Iterate over the tree and its children, calling `enter` for any
+    node that touches the `from`/`to` region (if given) before
+    running over such a node's children, and `leave` (if given) when
+    leaving the node. When `enter` returns `false`, that node will
+    not have its children iterated over (or `leave` called).
+    */
+    iterate(spec) {
+        let { enter, leave, from = 0, to = this.length } = spec;
+        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
+        for (let c = this.cursor(mode | IterMode.IncludeAnonymous);;) {
+            let entered = false;
+            if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
+                if (c.firstChild())
+                    continue;
+                entered = true;
+            }
+            for (;;) {
+                if (entered && leave && (anon || !c.type.isAnonymous))
+                    leave(c);
+                if (c.nextSibling())
+                    break;
+                if (!c.parent())
+                    return;
+                entered = true;
+            }
+        }
+    }
+    /**
+    Get the value of the given [node prop](#common.NodeProp) for this
+    node. Works with both per-node and per-type props.
+    */
+    prop(prop) {
+        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : undefined;
+    }
+    /**
+    Returns the node's [per-node props](#common.NodeProp.perNode) in a
+    format that can be passed to the [`Tree`](#common.Tree)
+    constructor.
+    */
+    get propValues() {
+        let result = [];
+        if (this.props)
+            for (let id in this.props)
+                result.push([+id, this.props[id]]);
+        return result;
+    }
+    /**
+    Balance the direct children of this tree, producing a copy of
+    which may have children grouped into subtrees with type
+    [`NodeType.none`](#common.NodeType^none).
+    */
+    balance(config = {}) {
+        return this.children.length <= 8 /* Balance.BranchFactor */ ? this :
+            balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length) => new Tree(this.type, children, positions, length, this.propValues), config.makeTree || ((children, positions, length) => new Tree(NodeType.none, children, positions, length)));
+    }
+    /**
+    Build a tree from a postfix-ordered buffer of node information,
+    or a cursor over such a buffer.
+    */
+    static build(data) { return buildTree(data); }
+}
+/**
+The empty tree
+*/
+Tree.empty = new Tree(NodeType.none, [], [], 0);
+class FlatBufferCursor {
+    constructor(buffer, index) {
+        this.buffer = buffer;
+        this.index = index;
+    }
+    get id() { return this.buffer[this.index - 4]; }
+    get start() { return this.buffer[this.index - 3]; }
+    get end() { return this.buffer[this.index - 2]; }
+    get size() { return this.buffer[this.index - 1]; }
+    get pos() { return this.index; }
+    next() { this.index -= 4; }
+    fork() { return new FlatBufferCursor(this.buffer, this.index); }
+}
+/**
+Tree buffers contain (type, start, end, endIndex) quads for each
+node. In such a buffer, nodes are stored in prefix order (parents
+before children, with the endIndex of the parent indicating which
+children belong to it).
+*/
+class TreeBuffer {
+    /**
+    Create a tree buffer.
+    */
+    constructor(
+    /**
+    The buffer's content.
+    */
+    buffer, 
+    /**
+    The total length of the group of nodes in the buffer.
+    */
+    length, 
+    /**
+    The node set used in this buffer.
+    */
+    set) {
+        this.buffer = buffer;
+        this.length = length;
+        this.set = set;
+    }
+    /**
+    @internal
+    */
+    get type() { return NodeType.none; }
+    /**
+    @internal
+    */
+    toString() {
+        let result = [];
+        for (let index = 0; index < this.buffer.length;) {
+            result.push(this.childString(index));
+            index = this.buffer[index + 3];
+        }
+        return result.join(",");
+    }
+    /**
+    @internal
+    */
+    childString(index) {
+        let id = this.buffer[index], endIndex = this.buffer[index + 3];
+        let type = this.set.types[id], result = type.name;
+        if (/\W/.test(result) && !type.isError)
+            result = JSON.stringify(result);
+        index += 4;
+        if (endIndex == index)
+            return result;
+        let children = [];
+        while (index < endIndex) {
+            children.push(this.childString(index));
+            index = this.buffer[index + 3];
+        }
+        return result + "(" + children.join(",") + ")";
+    }
+    /**
+    @internal
+    */
+    findChild(startIndex, endIndex, dir, pos, side) {
+        let { buffer } = this, pick = -1;
+        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
+            if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
+                pick = i;
+                if (dir > 0)
+                    break;
+            }
+        }
+        return pick;
+    }
+    /**
+    @internal
+    */
+    slice(startI, endI, from) {
+        let b = this.buffer;
+        let copy = new Uint16Array(endI - startI), len = 0;
+        for (let i = startI, j = 0; i < endI;) {
+            copy[j++] = b[i++];
+            copy[j++] = b[i++] - from;
+            let to = copy[j++] = b[i++] - from;
+            copy[j++] = b[i++] - startI;
+            len = Math.max(len, to);
+        }
+        return new TreeBuffer(copy, len, this.set);
+    }
+}
+function checkSide(side, pos, from, to) {
+    switch (side) {
+        case -2 /* Side.Before */: return from < pos;
+        case -1 /* Side.AtOrBefore */: return to >= pos && from < pos;
+        case 0 /* Side.Around */: return from < pos && to > pos;
+        case 1 /* Side.AtOrAfter */: return from <= pos && to > pos;
+        case 2 /* Side.After */: return to > pos;
+        case 4 /* Side.DontCare */: return true;
+    }
+}
+function resolveNode(node, pos, side, overlays) {
+    var _a;
+    // Move up to a node that actually holds the position, if possible
+    while (node.from == node.to ||
+        (side < 1 ? node.from >= pos : node.from > pos) ||
+        (side > -1 ? node.to <= pos : node.to < pos)) {
+        let parent = !overlays && node instanceof TreeNode && node.index < 0 ? null : node.parent;
+        if (!parent)
+            return node;
+        node = parent;
+    }
+    let mode = overlays ? 0 : IterMode.IgnoreOverlays;
+    // Must go up out of overlays when those do not overlap with pos
+    if (overlays)
+        for (let scan = node, parent = scan.parent; parent; scan = parent, parent = scan.parent) {
+            if (scan instanceof TreeNode && scan.index < 0 && ((_a = parent.enter(pos, side, mode)) === null || _a === void 0 ? void 0 : _a.from) != scan.from)
+                node = parent;
+        }
+    for (;;) {
+        let inner = node.enter(pos, side, mode);
+        if (!inner)
+            return node;
+        node = inner;
+    }
+}
+class BaseNode {
+    cursor(mode = 0) { return new TreeCursor(this, mode); }
+    getChild(type, before = null, after = null) {
+        let r = getChildren(this, type, before, after);
+        return r.length ? r[0] : null;
+    }
+    getChildren(type, before = null, after = null) {
+        return getChildren(this, type, before, after);
+    }
+    resolve(pos, side = 0) {
+        return resolveNode(this, pos, side, false);
+    }
+    resolveInner(pos, side = 0) {
+        return resolveNode(this, pos, side, true);
+    }
+    matchContext(context) {
+        return matchNodeContext(this.parent, context);
+    }
+    enterUnfinishedNodesBefore(pos) {
+        let scan = this.childBefore(pos), node = this;
+        while (scan) {
+            let last = scan.lastChild;
+            if (!last || last.to != scan.to)
+                break;
+            if (last.type.isError && last.from == last.to) {
+                node = scan;
+                scan = last.prevSibling;
+            }
+            else {
+                scan = last;
+            }
+        }
+        return node;
+    }
+    get node() { return this; }
+    get next() { return this.parent; }
+}
+class TreeNode extends BaseNode {
+    constructor(_tree, from, 
+    // Index in parent node, set to -1 if the node is not a direct child of _parent.node (overlay)
+    index, _parent) {
+        super();
+        this._tree = _tree;
+        this.from = from;
+        this.index = index;
+        this._parent = _parent;
+    }
+    get type() { return this._tree.type; }
+    get name() { return this._tree.type.name; }
+    get to() { return this.from + this._tree.length; }
+    nextChild(i, dir, pos, side, mode = 0) {
+        for (let parent = this;;) {
+            for (let { children, positions } = parent._tree, e = dir > 0 ? children.length : -1; i != e; i += dir) {
+                let next = children[i], start = positions[i] + parent.from, mounted;
+                if (!((mode & IterMode.EnterBracketed) && next instanceof Tree &&
+                    (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed &&
+                    pos >= start && pos <= start + next.length) &&
+                    !checkSide(side, pos, start, start + next.length))
+                    continue;
+                if (next instanceof TreeBuffer) {
+                    if (mode & IterMode.ExcludeBuffers)
+                        continue;
+                    let index = next.findChild(0, next.buffer.length, dir, pos - start, side);
+                    if (index > -1)
+                        return new BufferNode(new BufferContext(parent, next, i, start), null, index);
+                }
+                else if ((mode & IterMode.IncludeAnonymous) || (!next.type.isAnonymous || hasChild(next))) {
+                    let mounted;
+                    if (!(mode & IterMode.IgnoreMounts) && (mounted = MountedTree.get(next)) && !mounted.overlay)
+                        return new TreeNode(mounted.tree, start, i, parent);
+                    let inner = new TreeNode(next, start, i, parent);
+                    return (mode & IterMode.IncludeAnonymous) || !inner.type.isAnonymous ? inner
+                        : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
+                }
+            }
+            if ((mode & IterMode.IncludeAnonymous) || !parent.type.isAnonymous)
+                return null;
+            if (parent.index >= 0)
+                i = parent.index + dir;
+            else
+                i = dir < 0 ? -1 : parent._parent._tree.children.length;
+            parent = parent._parent;
+            if (!parent)
+                return null;
+        }
+    }
+    get firstChild() { return this.nextChild(0, 1, 0, 4 /* Side.DontCare */); }
+    get lastChild() { return this.nextChild(this._tree.children.length - 1, -1, 0, 4 /* Side.DontCare */); }
+    childAfter(pos) { return this.nextChild(0, 1, pos, 2 /* Side.After */); }
+    childBefore(pos) { return this.nextChild(this._tree.children.length - 1, -1, pos, -2 /* Side.Before */); }
+    prop(prop) { return this._tree.prop(prop); }
+    enter(pos, side, mode = 0) {
+        let mounted;
+        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
+            let rPos = pos - this.from, enterBracketed = (mode & IterMode.EnterBracketed) && mounted.bracketed;
+            for (let { from, to } of mounted.overlay) {
+                if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) &&
+                    (side < 0 || enterBracketed ? to >= rPos : to > rPos))
+                    return new TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
+            }
+        }
+        return this.nextChild(0, 1, pos, side, mode);
+    }
+    nextSignificantParent() {
+        let val = this;
+        while (val.type.isAnonymous && val._parent)
+            val = val._parent;
+        return val;
+    }
+    get parent() {
+        return this._parent ? this._parent.nextSignificantParent() : null;
+    }
+    get nextSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(this.index + 1, 1, 0, 4 /* Side.DontCare */) : null;
+    }
+    get prevSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(this.index - 1, -1, 0, 4 /* Side.DontCare */) : null;
+    }
+    get tree() { return this._tree; }
+    toTree() { return this._tree; }
+    /**
+    @internal
+    */
+    toString() { return this._tree.toString(); }
+}
+function getChildren(node, type, before, after) {
+    let cur = node.cursor(), result = [];
+    if (!cur.firstChild())
+        return result;
+    if (before != null)
+        for (let found = false; !found;) {
+            found = cur.type.is(before);
+            if (!cur.nextSibling())
+                return result;
+        }
+    for (;;) {
+        if (after != null && cur.type.is(after))
+            return result;
+        if (cur.type.is(type))
+            result.push(cur.node);
+        if (!cur.nextSibling())
+            return after == null ? result : [];
+    }
+}
+function matchNodeContext(node, context, i = context.length - 1) {
+    for (let p = node; i >= 0; p = p.parent) {
+        if (!p)
+            return false;
+        if (!p.type.isAnonymous) {
+            if (context[i] && context[i] != p.name)
+                return false;
+            i--;
+        }
+    }
+    return true;
+}
+class BufferContext {
+    constructor(parent, buffer, index, start) {
+        this.parent = parent;
+        this.buffer = buffer;
+        this.index = index;
+        this.start = start;
+    }
+}
+class BufferNode extends BaseNode {
+    get name() { return this.type.name; }
+    get from() { return this.context.start + this.context.buffer.buffer[this.index + 1]; }
+    get to() { return this.context.start + this.context.buffer.buffer[this.index + 2]; }
+    constructor(context, _parent, index) {
+        super();
+        this.context = context;
+        this._parent = _parent;
+        this.index = index;
+        this.type = context.buffer.set.types[context.buffer.buffer[index]];
+    }
+    child(dir, pos, side) {
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
+        return index < 0 ? null : new BufferNode(this.context, this, index);
+    }
+    get firstChild() { return this.child(1, 0, 4 /* Side.DontCare */); }
+    get lastChild() { return this.child(-1, 0, 4 /* Side.DontCare */); }
+    childAfter(pos) { return this.child(1, pos, 2 /* Side.After */); }
+    childBefore(pos) { return this.child(-1, pos, -2 /* Side.Before */); }
+    prop(prop) { return this.type.prop(prop); }
+    enter(pos, side, mode = 0) {
+        if (mode & IterMode.ExcludeBuffers)
+            return null;
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
+        return index < 0 ? null : new BufferNode(this.context, this, index);
+    }
+    get parent() {
+        return this._parent || this.context.parent.nextSignificantParent();
+    }
+    externalSibling(dir) {
+        return this._parent ? null : this.context.parent.nextChild(this.context.index + dir, dir, 0, 4 /* Side.DontCare */);
+    }
+    get nextSibling() {
+        let { buffer } = this.context;
+        let after = buffer.buffer[this.index + 3];
+        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
+            return new BufferNode(this.context, this._parent, after);
+        return this.externalSibling(1);
+    }
+    get prevSibling() {
+        let { buffer } = this.context;
+        let parentStart = this._parent ? this._parent.index + 4 : 0;
+        if (this.index == parentStart)
+            return this.externalSibling(-1);
+        return new BufferNode(this.context, this._parent, buffer.findChild(parentStart, this.index, -1, 0, 4 /* Side.DontCare */));
+    }
+    get tree() { return null; }
+    toTree() {
+        let children = [], positions = [];
+        let { buffer } = this.context;
+        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
+        if (endI > startI) {
+            let from = buffer.buffer[this.index + 1];
+            children.push(buffer.slice(startI, endI, from));
+            positions.push(0);
+        }
+        return new Tree(this.type, children, positions, this.to - this.from);
+    }
+    /**
+    @internal
+    */
+    toString() { return this.context.buffer.childString(this.index); }
+}
+function iterStack(heads) {
+    if (!heads.length)
+        return null;
+    let pick = 0, picked = heads[0];
+    for (let i = 1; i < heads.length; i++) {
+        let node = heads[i];
+        if (node.from > picked.from || node.to < picked.to) {
+            picked = node;
+            pick = i;
+        }
+    }
+    let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
+    let newHeads = heads.slice();
+    if (next)
+        newHeads[pick] = next;
+    else
+        newHeads.splice(pick, 1);
+    return new StackIterator(newHeads, picked);
+}
+class StackIterator {
+    constructor(heads, node) {
+        this.heads = heads;
+        this.node = node;
+    }
+    get next() { return iterStack(this.heads); }
+}
+function stackIterator(tree, pos, side) {
+    let inner = tree.resolveInner(pos, side), layers = null;
+    for (let scan = inner instanceof TreeNode ? inner : inner.context.parent; scan; scan = scan.parent) {
+        if (scan.index < 0) { // This is an overlay root
+            let parent = scan.parent;
+            (layers || (layers = [inner])).push(parent.resolve(pos, side));
+            scan = parent;
+        }
+        else {
+            let mount = MountedTree.get(scan.tree);
+            // Relevant overlay branching off
+            if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
+                let root = new TreeNode(mount.tree, mount.overlay[0].from + scan.from, -1, scan);
+                (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
+            }
+        }
+    }
+    return layers ? iterStack(layers) : inner;
+}
+/**
+A tree cursor object focuses on a given node in a syntax tree, and
+allows you to move to adjacent nodes.
+*/
+class TreeCursor {
+    /**
+    Shorthand for `.type.name`.
+    */
+    get name() { return this.type.name; }
+    /**
+    @internal
+    */
+    constructor(node, mode = 0) {
+        /**
+        @internal
+        */
+        this.buffer = null;
+        this.stack = [];
+        /**
+        @internal
+        */
+        this.index = 0;
+        this.bufferNode = null;
+        this.mode = mode & ~IterMode.EnterBracketed;
+        if (node instanceof TreeNode) {
+            this.yieldNode(node);
+        }
+        else {
+            this._tree = node.context.parent;
+            this.buffer = node.context;
+            for (let n = node._parent; n; n = n._parent)
+                this.stack.unshift(n.index);
+            this.bufferNode = node;
+            this.yieldBuf(node.index);
+        }
+    }
+    yieldNode(node) {
+        if (!node)
+            return false;
+        this._tree = node;
+        this.type = node.type;
+        this.from = node.from;
+        this.to = node.to;
+        return true;
+    }
+    yieldBuf(index, type) {
+        this.index = index;
+        let { start, buffer } = this.buffer;
+        this.type = type || buffer.set.types[buffer.buffer[index]];
+        this.from = start + buffer.buffer[index + 1];
+        this.to = start + buffer.buffer[index + 2];
+        return true;
+    }
+    /**
+    @internal
+    */
+    yield(node) {
+        if (!node)
+            return false;
+        if (node instanceof TreeNode) {
+            this.buffer = null;
+            return this.yieldNode(node);
+        }
+        this.buffer = node.context;
+        return this.yieldBuf(node.index, node.type);
+    }
+    /**
+    @internal
+    */
+    toString() {
+        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
+    }
+    /**
+    @internal
+    */
+    enterChild(dir, pos, side) {
+        if (!this.buffer)
+            return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
+        let { buffer } = this.buffer;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
+        if (index < 0)
+            return false;
+        this.stack.push(this.index);
+        return this.yieldBuf(index);
+    }
+    /**
+    Move the cursor to this node's first child. When this returns
+    false, the node has no child, and the cursor has not been moved.
+    */
+    firstChild() { return this.enterChild(1, 0, 4 /* Side.DontCare */); }
+    /**
+    Move the cursor to this node's last child.
+    */
+    lastChild() { return this.enterChild(-1, 0, 4 /* Side.DontCare */); }
+    /**
+    Move the cursor to the first child that ends after `pos`.
+    */
+    childAfter(pos) { return this.enterChild(1, pos, 2 /* Side.After */); }
+    /**
+    Move to the last child that starts before `pos`.
+    */
+    childBefore(pos) { return this.enterChild(-1, pos, -2 /* Side.Before */); }
+    /**
+    Move the cursor to the child around `pos`. If side is -1 the
+    child may end at that position, when 1 it may start there. This
+    will also enter [overlaid](#common.MountedTree.overlay)
+    [mounted](#common.NodeProp^mounted) trees unless `overlays` is
+    set to false.
+    */
+    enter(pos, side, mode = this.mode) {
+        if (!this.buffer)
+            return this.yield(this._tree.enter(pos, side, mode));
+        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
+    }
+    /**
+    Move to the node's parent node, if this isn't the top node.
+    */
+    parent() {
+        if (!this.buffer)
+            return this.yieldNode((this.mode & IterMode.IncludeAnonymous) ? this._tree._parent : this._tree.parent);
+        if (this.stack.length)
+            return this.yieldBuf(this.stack.pop());
+        let parent = (this.mode & IterMode.IncludeAnonymous) ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
+        this.buffer = null;
+        return this.yieldNode(parent);
+    }
+    /**
+    @internal
+    */
+    sibling(dir) {
+        if (!this.buffer)
+            return !this._tree._parent ? false
+                : this.yield(this._tree.index < 0 ? null
+                    : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4 /* Side.DontCare */, this.mode));
+        let { buffer } = this.buffer, d = this.stack.length - 1;
+        if (dir < 0) {
+            let parentStart = d < 0 ? 0 : this.stack[d] + 4;
+            if (this.index != parentStart)
+                return this.yieldBuf(buffer.findChild(parentStart, this.index, -1, 0, 4 /* Side.DontCare */));
+        }
+        else {
+            let after = buffer.buffer[this.index + 3];
+            if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
+                return this.yieldBuf(after);
+        }
+        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4 /* Side.DontCare */, this.mode)) : false;
+    }
+    /**
+    Move to this node's next sibling, if any.
+    */
+    nextSibling() { return this.sibling(1); }
+    /**
+    Move to this node's previous sibling, if any.
+    */
+    prevSibling() { return this.sibling(-1); }
+    atLastNode(dir) {
+        let index, parent, { buffer } = this;
+        if (buffer) {
+            if (dir > 0) {
+                if (this.index < buffer.buffer.buffer.length)
+                    return false;
+            }
+            else {
+                for (let i = 0; i < this.index; i++)
+                    if (buffer.buffer.buffer[i + 3] < this.index)
+                        return false;
+            }
+            ({ index, parent } = buffer);
+        }
+        else {
+            ({ index, _parent: parent } = this._tree);
+        }
+        for (; parent; { index, _parent: parent } = parent) {
+            if (index > -1)
+                for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
+                    let child = parent._tree.children[i];
+                    if ((this.mode & IterMode.IncludeAnonymous) ||
+                        child instanceof TreeBuffer ||
+                        !child.type.isAnonymous ||
+                        hasChild(child))
+                        return false;
+                }
+        }
+        return true;
+    }
+    move(dir, enter) {
+        if (enter && this.enterChild(dir, 0, 4 /* Side.DontCare */))
+            return true;
+        for (;;) {
+            if (this.sibling(dir))
+                return true;
+            if (this.atLastNode(dir) || !this.parent())
+                return false;
+        }
+    }
+    /**
+    Move to the next node in a
+    [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
+    traversal, going from a node to its first child or, if the
+    current node is empty or `enter` is false, its next sibling or
+    the next sibling of the first parent node that has one.
+    */
+    next(enter = true) { return this.move(1, enter); }
+    /**
+    Move to the next node in a last-to-first pre-order traversal. A
+    node is followed by its last child or, if it has none, its
+    previous sibling or the previous sibling of the first parent
+    node that has one.
+    */
+    prev(enter = true) { return this.move(-1, enter); }
+    /**
+    Move the cursor to the innermost node that covers `pos`. If
+    `side` is -1, it will enter nodes that end at `pos`. If it is 1,
+    it will enter nodes that start at `pos`.
+    */
+    moveTo(pos, side = 0) {
+        // Move up to a node that actually holds the position, if possible
+        while (this.from == this.to ||
+            (side < 1 ? this.from >= pos : this.from > pos) ||
+            (side > -1 ? this.to <= pos : this.to < pos))
+            if (!this.parent())
+                break;
+        // Then scan down into child nodes as far as possible
+        while (this.enterChild(1, pos, side)) { }
+        return this;
+    }
+    /**
+    Get a [syntax node](#common.SyntaxNode) at the cursor's current
+    position.
+    */
+    get node() {
+        if (!this.buffer)
+            return this._tree;
+        let cache = this.bufferNode, result = null, depth = 0;
+        if (cache && cache.context == this.buffer) {
+            scan: for (let index = this.index, d = this.stack.length; d >= 0;) {
+                for (let c = cache; c; c = c._parent)
+                    if (c.index == index) {
+                        if (index == this.index)
+                            return c;
+                        result = c;
+                        depth = d + 1;
+                        break scan;
+                    }
+                index = this.stack[--d];
+            }
+        }
+        for (let i = depth; i < this.stack.length; i++)
+            result = new BufferNode(this.buffer, result, this.stack[i]);
+        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
+    }
+    /**
+    Get the [tree](#common.Tree) that represents the current node, if
+    any. Will return null when the node is in a [tree
+    buffer](#common.TreeBuffer).
+    */
+    get tree() {
+        return this.buffer ? null : this._tree._tree;
+    }
+    /**
+    Iterate over the current node and all its descendants, calling
+    `enter` when entering a node and `leave`, if given, when leaving
+    one. When `enter` returns `false`, any children of that node are
+    skipped, and `leave` isn't called for it.
+    */
+    iterate(enter, leave) {
+        for (let depth = 0;;) {
+            let mustLeave = false;
+            if (this.type.isAnonymous || enter(this) !== false) {
+                if (this.firstChild()) {
+                    depth++;
+                    continue;
+                }
+                if (!this.type.isAnonymous)
+                    mustLeave = true;
+            }
+            for (;;) {
+                if (mustLeave && leave)
+                    leave(this);
+                mustLeave = this.type.isAnonymous;
+                if (!depth)
+                    return;
+                if (this.nextSibling())
+                    break;
+                this.parent();
+                depth--;
+                mustLeave = true;
+            }
+        }
+    }
+    /**
+    Test whether the current node matches a given context—a sequence
+    of direct parent node names. Empty strings in the context array
+    are treated as wildcards.
+    */
+    matchContext(context) {
+        if (!this.buffer)
+            return matchNodeContext(this.node.parent, context);
+        let { buffer } = this.buffer, { types } = buffer.set;
+        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
+            if (d < 0)
+                return matchNodeContext(this._tree, context, i);
+            let type = types[buffer.buffer[this.stack[d]]];
+            if (!type.isAnonymous) {
+                if (context[i] && context[i] != type.name)
+                    return false;
+                i--;
+            }
+        }
+        return true;
+    }
+}
+function hasChild(tree) {
+    return tree.children.some(ch => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
+}
+function buildTree(data) {
+    var _a;
+    let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
+    let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
+    let types = nodeSet.types;
+    let contextHash = 0, lookAhead = 0;
+    function takeNode(parentStart, minPos, children, positions, inRepeat, depth) {
+        let { id, start, end, size } = cursor;
+        let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
+        if (size < 0) {
+            cursor.next();
+            if (size == -1 /* SpecialRecord.Reuse */) {
+                let node = reused[id];
+                children.push(node);
+                positions.push(start - parentStart);
+                return;
+            }
+            else if (size == -3 /* SpecialRecord.ContextChange */) { // Context change
+                contextHash = id;
+                return;
+            }
+            else if (size == -4 /* SpecialRecord.LookAhead */) {
+                lookAhead = id;
+                return;
+            }
+            else {
+                throw new RangeError(`Unrecognized record size: ${size}`);
+            }
+        }
+        let type = types[id], node, buffer;
+        let startPos = start - parentStart;
+        if (end - start <= maxBufferLength && (buffer = findBufferSize(cursor.pos - minPos, inRepeat))) {
+            // Small enough for a buffer, and no reused nodes inside
+            let data = new Uint16Array(buffer.size - buffer.skip);
+            let endPos = cursor.pos - buffer.size, index = data.length;
+            while (cursor.pos > endPos)
+                index = copyToBuffer(buffer.start, data, index);
+            node = new TreeBuffer(data, end - buffer.start, nodeSet);
+            startPos = buffer.start - parentStart;
+        }
+        else { // Make it a node
+            let endPos = cursor.pos - size;
+            cursor.next();
+            let localChildren = [], localPositions = [];
+            let localInRepeat = id >= minRepeatType ? id : -1;
+            let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
+            while (cursor.pos > endPos) {
+                if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
+                    if (cursor.end <= lastEnd - maxBufferLength) {
+                        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+                        lastGroup = localChildren.length;
+                        lastEnd = cursor.end;
+                        // The buffer is read backwards, so the current look-ahead is
+                        // the one recorded after the next group's end.
+                        groupLookAhead = lookAhead;
+                    }
+                    cursor.next();
+                }
+                else if (depth > 2500 /* CutOff.Depth */) {
+                    takeFlatNode(start, endPos, localChildren, localPositions);
+                }
+                else {
+                    // If the next entry is a reused node matching the local
+                    // repeat, flush a repeat leaf and move lastGroup past it
+                    if (localInRepeat >= 0 && cursor.size == -1 /* SpecialRecord.Reuse */ &&
+                        reused[cursor.id].type == nodeSet.types[localInRepeat]) {
+                        if (lastGroup < localChildren.length)
+                            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+                        lastGroup = localChildren.length + 1;
+                        lastEnd = cursor.start;
+                        groupLookAhead = lookAhead;
+                    }
+                    takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
+                }
+            }
+            if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
+                makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+            localChildren.reverse();
+            localPositions.reverse();
+            if (localInRepeat > -1 && lastGroup > 0) {
+                let make = makeBalanced(type, contextAtStart);
+                node = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
+            }
+            else {
+                node = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
+            }
+        }
+        children.push(node);
+        positions.push(startPos);
+    }
+    function takeFlatNode(parentStart, minPos, children, positions) {
+        let nodes = []; // Temporary, inverted array of leaf nodes found, with absolute positions
+        let nodeCount = 0, stopAt = -1;
+        while (cursor.pos > minPos) {
+            let { id, start, end, size } = cursor;
+            if (size > 4) { // Not a leaf
+                cursor.next();
+            }
+            else if (stopAt > -1 && start < stopAt) {
+                break;
+            }
+            else {
+                if (stopAt < 0)
+                    stopAt = end - maxBufferLength;
+                nodes.push(id, start, end);
+                nodeCount++;
+                cursor.next();
+            }
+        }
+        if (nodeCount) {
+            let buffer = new Uint16Array(nodeCount * 4);
+            let start = nodes[nodes.length - 2];
+            for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
+                buffer[j++] = nodes[i];
+                buffer[j++] = nodes[i + 1] - start;
+                buffer[j++] = nodes[i + 2] - start;
+                buffer[j++] = j;
+            }
+            children.push(new TreeBuffer(buffer, nodes[2] - start, nodeSet));
+            positions.push(start - parentStart);
+        }
+    }
+    function makeBalanced(type, contextHash) {
+        return (children, positions, length) => {
+            let lookAhead = 0, lastI = children.length - 1, last, lookAheadProp;
+            if (lastI >= 0 && (last = children[lastI]) instanceof Tree) {
+                if (!lastI && last.type == type && last.length == length)
+                    return last;
+                if (lookAheadProp = last.prop(dist_NodeProp.lookAhead))
+                    lookAhead = positions[lastI] + last.length + lookAheadProp - length;
+            }
+            return makeTree(type, children, positions, length, lookAhead, contextHash);
+        };
+    }
+    function makeRepeatLeaf(children, positions, base, i, from, to, type, lookAhead, contextHash) {
+        let localChildren = [], localPositions = [];
+        while (children.length > i) {
+            localChildren.push(children.pop());
+            localPositions.push(positions.pop() + base - from);
+        }
+        children.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead - to, contextHash));
+        positions.push(from - base);
+    }
+    function makeTree(type, children, positions, length, lookAhead, contextHash, props) {
+        if (contextHash) {
+            let pair = [dist_NodeProp.contextHash, contextHash];
+            props = props ? [pair].concat(props) : [pair];
+        }
+        if (lookAhead > 25) {
+            let pair = [dist_NodeProp.lookAhead, lookAhead];
+            props = props ? [pair].concat(props) : [pair];
+        }
+        return new Tree(type, children, positions, length, props);
+    }
+    function findBufferSize(maxSize, inRepeat) {
+        // Scan through the buffer to find previous siblings that fit
+        // together in a TreeBuffer, and don't contain any reused nodes
+        // (which can't be stored in a buffer).
+        // If `inRepeat` is > -1, ignore node boundaries of that type for
+        // nesting, but make sure the end falls either at the start
+        // (`maxSize`) or before such a node.
+        let fork = cursor.fork();
+        let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
+        let result = { size: 0, start: 0, skip: 0 };
+        scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos;) {
+            let nodeSize = fork.size;
+            // Pretend nested repeat nodes of the same type don't exist
+            if (fork.id == inRepeat && nodeSize >= 0) {
+                // Except that we store the current state as a valid return
+                // value.
+                result.size = size;
+                result.start = start;
+                result.skip = skip;
+                skip += 4;
+                size += 4;
+                fork.next();
+                continue;
+            }
+            let startPos = fork.pos - nodeSize;
+            if (nodeSize < 0 || startPos < minPos || fork.start < minStart)
+                break;
+            let localSkipped = fork.id >= minRepeatType ? 4 : 0;
+            let nodeStart = fork.start;
+            fork.next();
+            while (fork.pos > startPos) {
+                if (fork.size < 0) {
+                    if (fork.size == -3 /* SpecialRecord.ContextChange */ || fork.size == -4 /* SpecialRecord.LookAhead */)
+                        localSkipped += 4;
+                    else
+                        break scan;
+                }
+                else if (fork.id >= minRepeatType) {
+                    localSkipped += 4;
+                }
+                fork.next();
+            }
+            start = nodeStart;
+            size += nodeSize;
+            skip += localSkipped;
+        }
+        if (inRepeat < 0 || size == maxSize) {
+            result.size = size;
+            result.start = start;
+            result.skip = skip;
+        }
+        return result.size > 4 ? result : undefined;
+    }
+    function copyToBuffer(bufferStart, buffer, index) {
+        let { id, start, end, size } = cursor;
+        cursor.next();
+        if (size >= 0 && id < minRepeatType) {
+            let startIndex = index;
+            if (size > 4) {
+                let endPos = cursor.pos - (size - 4);
+                while (cursor.pos > endPos)
+                    index = copyToBuffer(bufferStart, buffer, index);
+            }
+            buffer[--index] = startIndex;
+            buffer[--index] = end - bufferStart;
+            buffer[--index] = start - bufferStart;
+            buffer[--index] = id;
+        }
+        else if (size == -3 /* SpecialRecord.ContextChange */) {
+            contextHash = id;
+        }
+        else if (size == -4 /* SpecialRecord.LookAhead */) {
+            lookAhead = id;
+        }
+        return index;
+    }
+    let children = [], positions = [];
+    while (cursor.pos > 0)
+        takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
+    let length = (_a = data.length) !== null && _a !== void 0 ? _a : (children.length ? positions[0] + children[0].length : 0);
+    return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
+}
+const nodeSizeCache = new WeakMap;
+function nodeSize(balanceType, node) {
+    if (!balanceType.isAnonymous || node instanceof TreeBuffer || node.type != balanceType)
+        return 1;
+    let size = nodeSizeCache.get(node);
+    if (size == null) {
+        size = 1;
+        for (let child of node.children) {
+            if (child.type != balanceType || !(child instanceof Tree)) {
+                size = 1;
+                break;
+            }
+            size += nodeSize(balanceType, child);
+        }
+        nodeSizeCache.set(node, size);
+    }
+    return size;
+}
+function balanceRange(
+// The type the balanced tree's inner nodes.
+balanceType, 
+// The direct children and their positions
+children, positions, 
+// The index range in children/positions to use
+from, to, 
+// The start position of the nodes, relative to their parent.
+start, 
+// Length of the outer node
+length, 
+// Function to build the top node of the balanced tree
+mkTop, 
+// Function to build internal nodes for the balanced tree
+mkTree) {
+    let total = 0;
+    for (let i = from; i < to; i++)
+        total += nodeSize(balanceType, children[i]);
+    let maxChild = Math.ceil((total * 1.5) / 8 /* Balance.BranchFactor */);
+    let localChildren = [], localPositions = [];
+    function divide(children, positions, from, to, offset) {
+        for (let i = from; i < to;) {
+            let groupFrom = i, groupStart = positions[i], groupSize = nodeSize(balanceType, children[i]);
+            i++;
+            for (; i < to; i++) {
+                let nextSize = nodeSize(balanceType, children[i]);
+                if (groupSize + nextSize >= maxChild)
+                    break;
+                groupSize += nextSize;
+            }
+            if (i == groupFrom + 1) {
+                if (groupSize > maxChild) {
+                    let only = children[groupFrom]; // Only trees can have a size > 1
+                    divide(only.children, only.positions, 0, only.children.length, positions[groupFrom] + offset);
+                    continue;
+                }
+                localChildren.push(children[groupFrom]);
+            }
+            else {
+                let length = positions[i - 1] + children[i - 1].length - groupStart;
+                localChildren.push(balanceRange(balanceType, children, positions, groupFrom, i, groupStart, length, null, mkTree));
+            }
+            localPositions.push(groupStart + offset - start);
+        }
+    }
+    divide(children, positions, from, to, 0);
+    return (mkTop || mkTree)(localChildren, localPositions, length);
+}
+/**
+Provides a way to associate values with pieces of trees. As long
+as that part of the tree is reused, the associated values can be
+retrieved from an updated tree.
+*/
+class NodeWeakMap {
+    constructor() {
+        this.map = new WeakMap();
+    }
+    setBuffer(buffer, index, value) {
+        let inner = this.map.get(buffer);
+        if (!inner)
+            this.map.set(buffer, inner = new Map);
+        inner.set(index, value);
+    }
+    getBuffer(buffer, index) {
+        let inner = this.map.get(buffer);
+        return inner && inner.get(index);
+    }
+    /**
+    Set the value for this syntax node.
+    */
+    set(node, value) {
+        if (node instanceof BufferNode)
+            this.setBuffer(node.context.buffer, node.index, value);
+        else if (node instanceof TreeNode)
+            this.map.set(node.tree, value);
+    }
+    /**
+    Retrieve value for this syntax node, if it exists in the map.
+    */
+    get(node) {
+        return node instanceof BufferNode ? this.getBuffer(node.context.buffer, node.index)
+            : node instanceof TreeNode ? this.map.get(node.tree) : undefined;
+    }
+    /**
+    Set the value for the node that a cursor currently points to.
+    */
+    cursorSet(cursor, value) {
+        if (cursor.buffer)
+            this.setBuffer(cursor.buffer.buffer, cursor.index, value);
+        else
+            this.map.set(cursor.tree, value);
+    }
+    /**
+    Retrieve the value for the node that a cursor currently points
+    to.
+    */
+    cursorGet(cursor) {
+        return cursor.buffer ? this.getBuffer(cursor.buffer.buffer, cursor.index) : this.map.get(cursor.tree);
+    }
+}
+
+/**
+Tree fragments are used during [incremental
+parsing](#common.Parser.startParse) to track parts of old trees
+that can be reused in a new parse. An array of fragments is used
+to track regions of an old tree whose nodes might be reused in new
+parses. Use the static
+[`applyChanges`](#common.TreeFragment^applyChanges) method to
+update fragments for document changes.
+*/
+class TreeFragment {
+    /**
+    Construct a tree fragment. You'll usually want to use
+    [`addTree`](#common.TreeFragment^addTree) and
+    [`applyChanges`](#common.TreeFragment^applyChanges) instead of
+    calling this directly.
+    */
+    constructor(
+    /**
+    The start of the unchanged range pointed to by this fragment.
+    This refers to an offset in the _updated_ document (as opposed
+    to the original tree).
+    */
+    from, 
+    /**
+    The end of the unchanged range.
+    */
+    to, 
+    /**
+    The tree that this fragment is based on.
+    */
+    tree, 
+    /**
+    The offset between the fragment's tree and the document that
+    this fragment can be used against. Add this when going from
+    document to tree positions, subtract it to go from tree to
+    document positions.
+    */
+    offset, openStart = false, openEnd = false) {
+        this.from = from;
+        this.to = to;
+        this.tree = tree;
+        this.offset = offset;
+        this.open = (openStart ? 1 /* Open.Start */ : 0) | (openEnd ? 2 /* Open.End */ : 0);
+    }
+    /**
+    Whether the start of the fragment represents the start of a
+    parse, or the end of a change. (In the second case, it may not
+    be safe to reuse some nodes at the start, depending on the
+    parsing algorithm.)
+    */
+    get openStart() { return (this.open & 1 /* Open.Start */) > 0; }
+    /**
+    Whether the end of the fragment represents the end of a
+    full-document parse, or the start of a change.
+    */
+    get openEnd() { return (this.open & 2 /* Open.End */) > 0; }
+    /**
+    Create a set of fragments from a freshly parsed tree, or update
+    an existing set of fragments by replacing the ones that overlap
+    with a tree with content from the new tree. When `partial` is
+    true, the parse is treated as incomplete, and the resulting
+    fragment has [`openEnd`](#common.TreeFragment.openEnd) set to
+    true.
+    */
+    static addTree(tree, fragments = [], partial = false) {
+        let result = [new TreeFragment(0, tree.length, tree, 0, false, partial)];
+        for (let f of fragments)
+            if (f.to > tree.length)
+                result.push(f);
+        return result;
+    }
+    /**
+    Apply a set of edits to an array of fragments, removing or
+    splitting fragments as necessary to remove edited ranges, and
+    adjusting offsets for fragments that moved.
+    */
+    static applyChanges(fragments, changes, minGap = 128) {
+        if (!changes.length)
+            return fragments;
+        let result = [];
+        let fI = 1, nextF = fragments.length ? fragments[0] : null;
+        for (let cI = 0, pos = 0, off = 0;; cI++) {
+            let nextC = cI < changes.length ? changes[cI] : null;
+            let nextPos = nextC ? nextC.fromA : 1e9;
+            if (nextPos - pos >= minGap)
+                while (nextF && nextF.from < nextPos) {
+                    let cut = nextF;
+                    if (pos >= cut.from || nextPos <= cut.to || off) {
+                        let fFrom = Math.max(cut.from, pos) - off, fTo = Math.min(cut.to, nextPos) - off;
+                        cut = fFrom >= fTo ? null : new TreeFragment(fFrom, fTo, cut.tree, cut.offset + off, cI > 0, !!nextC);
+                    }
+                    if (cut)
+                        result.push(cut);
+                    if (nextF.to > nextPos)
+                        break;
+                    nextF = fI < fragments.length ? fragments[fI++] : null;
+                }
+            if (!nextC)
+                break;
+            pos = nextC.toA;
+            off = nextC.toA - nextC.toB;
+        }
+        return result;
+    }
+}
+/**
+A superclass that parsers should extend.
+*/
+class Parser {
+    /**
+    Start a parse, returning a [partial parse](#common.PartialParse)
+    object. [`fragments`](#common.TreeFragment) can be passed in to
+    make the parse incremental.
+    
+    By default, the entire input is parsed. You can pass `ranges`,
+    which should be a sorted array of non-empty, non-overlapping
+    ranges, to parse only those ranges. The tree returned in that
+    case will start at `ranges[0].from`.
+    */
+    startParse(input, fragments, ranges) {
+        if (typeof input == "string")
+            input = new StringInput(input);
+        ranges = !ranges ? [new Range(0, input.length)] : ranges.length ? ranges.map(r => new Range(r.from, r.to)) : [new Range(0, 0)];
+        return this.createParse(input, fragments || [], ranges);
+    }
+    /**
+    Run a full parse, returning the resulting tree.
+    */
+    parse(input, fragments, ranges) {
+        let parse = this.startParse(input, fragments, ranges);
+        for (;;) {
+            let done = parse.advance();
+            if (done)
+                return done;
+        }
+    }
+}
+class StringInput {
+    constructor(string) {
+        this.string = string;
+    }
+    get length() { return this.string.length; }
+    chunk(from) { return this.string.slice(from); }
+    get lineChunks() { return false; }
+    read(from, to) { return this.string.slice(from, to); }
+}
+
+/**
+Create a parse wrapper that, after the inner parse completes,
+scans its tree for mixed language regions with the `nest`
+function, runs the resulting [inner parses](#common.NestedParse),
+and then [mounts](#common.NodeProp^mounted) their results onto the
+tree.
+*/
+function parseMixed(nest) {
+    return (parse, input, fragments, ranges) => new MixedParse(parse, nest, input, fragments, ranges);
+}
+class InnerParse {
+    constructor(parser, parse, overlay, bracketed, target, from) {
+        this.parser = parser;
+        this.parse = parse;
+        this.overlay = overlay;
+        this.bracketed = bracketed;
+        this.target = target;
+        this.from = from;
+    }
+}
+function checkRanges(ranges) {
+    if (!ranges.length || ranges.some(r => r.from >= r.to))
+        throw new RangeError("Invalid inner parse ranges given: " + JSON.stringify(ranges));
+}
+class ActiveOverlay {
+    constructor(parser, predicate, mounts, index, start, bracketed, target, prev) {
+        this.parser = parser;
+        this.predicate = predicate;
+        this.mounts = mounts;
+        this.index = index;
+        this.start = start;
+        this.bracketed = bracketed;
+        this.target = target;
+        this.prev = prev;
+        this.depth = 0;
+        this.ranges = [];
+    }
+}
+const stoppedInner = new dist_NodeProp({ perNode: true });
+class MixedParse {
+    constructor(base, nest, input, fragments, ranges) {
+        this.nest = nest;
+        this.input = input;
+        this.fragments = fragments;
+        this.ranges = ranges;
+        this.inner = [];
+        this.innerDone = 0;
+        this.baseTree = null;
+        this.stoppedAt = null;
+        this.baseParse = base;
+    }
+    advance() {
+        if (this.baseParse) {
+            let done = this.baseParse.advance();
+            if (!done)
+                return null;
+            this.baseParse = null;
+            this.baseTree = done;
+            this.startInner();
+            if (this.stoppedAt != null)
+                for (let inner of this.inner)
+                    inner.parse.stopAt(this.stoppedAt);
+        }
+        if (this.innerDone == this.inner.length) {
+            let result = this.baseTree;
+            if (this.stoppedAt != null)
+                result = new Tree(result.type, result.children, result.positions, result.length, result.propValues.concat([[stoppedInner, this.stoppedAt]]));
+            return result;
+        }
+        let inner = this.inner[this.innerDone], done = inner.parse.advance();
+        if (done) {
+            this.innerDone++;
+            // This is a somewhat dodgy but super helpful hack where we
+            // patch up nodes created by the inner parse (and thus
+            // presumably not aliased anywhere else) to hold the information
+            // about the inner parse.
+            let props = Object.assign(Object.create(null), inner.target.props);
+            props[dist_NodeProp.mounted.id] = new MountedTree(done, inner.overlay, inner.parser, inner.bracketed);
+            inner.target.props = props;
+        }
+        return null;
+    }
+    get parsedPos() {
+        if (this.baseParse)
+            return 0;
+        let pos = this.input.length;
+        for (let i = this.innerDone; i < this.inner.length; i++) {
+            if (this.inner[i].from < pos)
+                pos = Math.min(pos, this.inner[i].parse.parsedPos);
+        }
+        return pos;
+    }
+    stopAt(pos) {
+        this.stoppedAt = pos;
+        if (this.baseParse)
+            this.baseParse.stopAt(pos);
+        else
+            for (let i = this.innerDone; i < this.inner.length; i++)
+                this.inner[i].parse.stopAt(pos);
+    }
+    startInner() {
+        let fragmentCursor = new FragmentCursor(this.fragments);
+        let overlay = null;
+        let covered = null;
+        let cursor = new TreeCursor(new TreeNode(this.baseTree, this.ranges[0].from, 0, null), IterMode.IncludeAnonymous | IterMode.IgnoreMounts);
+        scan: for (let nest, isCovered;;) {
+            let enter = true, range;
+            if (this.stoppedAt != null && cursor.from >= this.stoppedAt) {
+                enter = false;
+            }
+            else if (fragmentCursor.hasNode(cursor)) {
+                if (overlay) {
+                    let match = overlay.mounts.find(m => m.frag.from <= cursor.from && m.frag.to >= cursor.to && m.mount.overlay);
+                    if (match)
+                        for (let r of match.mount.overlay) {
+                            let from = r.from + match.pos, to = r.to + match.pos;
+                            if (from >= cursor.from && to <= cursor.to && !overlay.ranges.some(r => r.from < to && r.to > from))
+                                overlay.ranges.push({ from, to });
+                        }
+                }
+                enter = false;
+            }
+            else if (covered && (isCovered = checkCover(covered.ranges, cursor.from, cursor.to))) {
+                enter = isCovered != 2 /* Cover.Full */;
+            }
+            else if (!cursor.type.isAnonymous && (nest = this.nest(cursor, this.input)) &&
+                (cursor.from < cursor.to || !nest.overlay)) {
+                if (!cursor.tree) {
+                    materialize(cursor);
+                    // materialize create one more level of nesting
+                    // we need to add depth to active overlay for going backwards
+                    if (overlay)
+                        overlay.depth++;
+                    if (covered)
+                        covered.depth++;
+                }
+                let oldMounts = fragmentCursor.findMounts(cursor.from, nest.parser);
+                if (typeof nest.overlay == "function") {
+                    overlay = new ActiveOverlay(nest.parser, nest.overlay, oldMounts, this.inner.length, cursor.from, !!nest.bracketed, cursor.tree, overlay);
+                }
+                else {
+                    let ranges = punchRanges(this.ranges, nest.overlay ||
+                        (cursor.from < cursor.to ? [new Range(cursor.from, cursor.to)] : []));
+                    if (ranges.length)
+                        checkRanges(ranges);
+                    if (ranges.length || !nest.overlay)
+                        this.inner.push(new InnerParse(nest.parser, ranges.length ? nest.parser.startParse(this.input, enterFragments(oldMounts, ranges), ranges)
+                            : nest.parser.startParse(""), nest.overlay ? nest.overlay.map(r => new Range(r.from - cursor.from, r.to - cursor.from)) : null, !!nest.bracketed, cursor.tree, ranges.length ? ranges[0].from : cursor.from));
+                    if (!nest.overlay)
+                        enter = false;
+                    else if (ranges.length)
+                        covered = { ranges, depth: 0, prev: covered };
+                }
+            }
+            else if (overlay && (range = overlay.predicate(cursor))) {
+                if (range === true)
+                    range = new Range(cursor.from, cursor.to);
+                if (range.from < range.to) {
+                    let last = overlay.ranges.length - 1;
+                    if (last >= 0 && overlay.ranges[last].to == range.from)
+                        overlay.ranges[last] = { from: overlay.ranges[last].from, to: range.to };
+                    else
+                        overlay.ranges.push(range);
+                }
+            }
+            if (enter && cursor.firstChild()) {
+                if (overlay)
+                    overlay.depth++;
+                if (covered)
+                    covered.depth++;
+            }
+            else {
+                for (;;) {
+                    if (cursor.nextSibling())
+                        break;
+                    if (!cursor.parent())
+                        break scan;
+                    if (overlay && !--overlay.depth) {
+                        let ranges = punchRanges(this.ranges, overlay.ranges);
+                        if (ranges.length) {
+                            checkRanges(ranges);
+                            this.inner.splice(overlay.index, 0, new InnerParse(overlay.parser, overlay.parser.startParse(this.input, enterFragments(overlay.mounts, ranges), ranges), overlay.ranges.map(r => new Range(r.from - overlay.start, r.to - overlay.start)), overlay.bracketed, overlay.target, ranges[0].from));
+                        }
+                        overlay = overlay.prev;
+                    }
+                    if (covered && !--covered.depth)
+                        covered = covered.prev;
+                }
+            }
+        }
+    }
+}
+function checkCover(covered, from, to) {
+    for (let range of covered) {
+        if (range.from >= to)
+            break;
+        if (range.to > from)
+            return range.from <= from && range.to >= to ? 2 /* Cover.Full */ : 1 /* Cover.Partial */;
+    }
+    return 0 /* Cover.None */;
+}
+// Take a piece of buffer and convert it into a stand-alone
+// TreeBuffer.
+function sliceBuf(buf, startI, endI, nodes, positions, off) {
+    if (startI < endI) {
+        let from = buf.buffer[startI + 1];
+        nodes.push(buf.slice(startI, endI, from));
+        positions.push(from - off);
+    }
+}
+// This function takes a node that's in a buffer, and converts it, and
+// its parent buffer nodes, into a Tree. This is again acting on the
+// assumption that the trees and buffers have been constructed by the
+// parse that was ran via the mix parser, and thus aren't shared with
+// any other code, making violations of the immutability safe.
+function materialize(cursor) {
+    let { node } = cursor, stack = [];
+    let buffer = node.context.buffer;
+    // Scan up to the nearest tree
+    do {
+        stack.push(cursor.index);
+        cursor.parent();
+    } while (!cursor.tree);
+    // Find the index of the buffer in that tree
+    let base = cursor.tree, i = base.children.indexOf(buffer);
+    let buf = base.children[i], b = buf.buffer, newStack = [i];
+    // Split a level in the buffer, putting the nodes before and after
+    // the child that contains `node` into new buffers.
+    function split(startI, endI, type, innerOffset, length, stackPos) {
+        let targetI = stack[stackPos];
+        let children = [], positions = [];
+        sliceBuf(buf, startI, targetI, children, positions, innerOffset);
+        let from = b[targetI + 1], to = b[targetI + 2];
+        newStack.push(children.length);
+        let child = stackPos
+            ? split(targetI + 4, b[targetI + 3], buf.set.types[b[targetI]], from, to - from, stackPos - 1)
+            : node.toTree();
+        children.push(child);
+        positions.push(from - innerOffset);
+        sliceBuf(buf, b[targetI + 3], endI, children, positions, innerOffset);
+        return new Tree(type, children, positions, length);
+    }
+    base.children[i] = split(0, b.length, NodeType.none, 0, buf.length, stack.length - 1);
+    // Move the cursor back to the target node
+    for (let index of newStack) {
+        let tree = cursor.tree.children[index], pos = cursor.tree.positions[index];
+        cursor.yield(new TreeNode(tree, pos + cursor.from, index, cursor._tree));
+    }
+}
+class StructureCursor {
+    constructor(root, offset) {
+        this.offset = offset;
+        this.done = false;
+        this.cursor = root.cursor(IterMode.IncludeAnonymous | IterMode.IgnoreMounts | IterMode.ExcludeBuffers);
+    }
+    // Move to the first node (in pre-order) that starts at or after `pos`.
+    moveTo(pos) {
+        let { cursor } = this, p = pos - this.offset;
+        while (!this.done && cursor.from < p) {
+            if (cursor.to >= p && cursor.enter(p, 1, IterMode.IncludeAnonymous | IterMode.IgnoreMounts | IterMode.IgnoreOverlays | IterMode.ExcludeBuffers)) ;
+            else if (cursor.to <= p) {
+                if (!cursor.next(false))
+                    this.done = true;
+                // Moved to next node
+            }
+            else {
+                break;
+            }
+        }
+    }
+    hasNode(cursor) {
+        this.moveTo(cursor.from);
+        if (!this.done && this.cursor.from + this.offset == cursor.from && this.cursor.tree) {
+            for (let tree = this.cursor.tree;;) {
+                if (tree == cursor.tree)
+                    return true;
+                if (tree.children.length && tree.positions[0] == 0 && tree.children[0] instanceof Tree)
+                    tree = tree.children[0];
+                else
+                    break;
+            }
+        }
+        return false;
+    }
+}
+// The end of the range in which a fragment's nodes can be reused. For
+// a tree from a stopped parse, that is no further than the stop
+// position (in tree coordinates, so it is mapped to the document).
+function fragEnd(frag) {
+    let stopped = frag.tree.prop(stoppedInner);
+    return stopped == null ? frag.to : Math.min(frag.to, stopped - frag.offset);
+}
+class FragmentCursor {
+    constructor(fragments) {
+        this.fragments = fragments;
+        this.curTo = 0;
+        this.fragI = 0;
+        if (fragments.length) {
+            let first = this.curFrag = fragments[0];
+            this.curTo = fragEnd(first);
+            this.inner = new StructureCursor(first.tree, -first.offset);
+        }
+        else {
+            this.curFrag = this.inner = null;
+        }
+    }
+    hasNode(node) {
+        while (this.curFrag && node.from >= this.curTo)
+            this.nextFrag();
+        return this.curFrag && this.curFrag.from <= node.from && this.curTo >= node.to && this.inner.hasNode(node);
+    }
+    nextFrag() {
+        this.fragI++;
+        if (this.fragI == this.fragments.length) {
+            this.curFrag = this.inner = null;
+        }
+        else {
+            let frag = this.curFrag = this.fragments[this.fragI];
+            this.curTo = fragEnd(frag);
+            this.inner = new StructureCursor(frag.tree, -frag.offset);
+        }
+    }
+    findMounts(pos, parser) {
+        var _a;
+        let result = [];
+        if (this.inner) {
+            this.inner.cursor.moveTo(pos, 1);
+            for (let pos = this.inner.cursor.node; pos; pos = pos.parent) {
+                let mount = (_a = pos.tree) === null || _a === void 0 ? void 0 : _a.prop(dist_NodeProp.mounted);
+                if (mount && mount.parser == parser) {
+                    for (let i = this.fragI; i < this.fragments.length; i++) {
+                        let frag = this.fragments[i];
+                        if (frag.from >= pos.to)
+                            break;
+                        if (frag.tree == this.curFrag.tree)
+                            result.push({
+                                frag,
+                                pos: pos.from - frag.offset,
+                                mount
+                            });
+                    }
+                }
+            }
+        }
+        return result;
+    }
+}
+function punchRanges(outer, ranges) {
+    let copy = null, current = ranges;
+    for (let i = 1, j = 0; i < outer.length; i++) {
+        let gapFrom = outer[i - 1].to, gapTo = outer[i].from;
+        for (; j < current.length; j++) {
+            let r = current[j];
+            if (r.from >= gapTo)
+                break;
+            if (r.to <= gapFrom)
+                continue;
+            if (!copy)
+                current = copy = ranges.slice();
+            if (r.from < gapFrom) {
+                copy[j] = new Range(r.from, gapFrom);
+                if (r.to > gapTo)
+                    copy.splice(j + 1, 0, new Range(gapTo, r.to));
+            }
+            else if (r.to > gapTo) {
+                copy[j--] = new Range(gapTo, r.to);
+            }
+            else {
+                copy.splice(j--, 1);
+            }
+        }
+    }
+    return current;
+}
+function findCoverChanges(a, b, from, to) {
+    let iA = 0, iB = 0, inA = false, inB = false, pos = -1e9;
+    let result = [];
+    for (;;) {
+        let nextA = iA == a.length ? 1e9 : inA ? a[iA].to : a[iA].from;
+        let nextB = iB == b.length ? 1e9 : inB ? b[iB].to : b[iB].from;
+        if (inA != inB) {
+            let start = Math.max(pos, from), end = Math.min(nextA, nextB, to);
+            if (start < end)
+                result.push(new Range(start, end));
+        }
+        pos = Math.min(nextA, nextB);
+        if (pos == 1e9)
+            break;
+        if (nextA == pos) {
+            if (!inA)
+                inA = true;
+            else {
+                inA = false;
+                iA++;
+            }
+        }
+        if (nextB == pos) {
+            if (!inB)
+                inB = true;
+            else {
+                inB = false;
+                iB++;
+            }
+        }
+    }
+    return result;
+}
+// Given a number of fragments for the outer tree, and a set of ranges
+// to parse, find fragments for inner trees mounted around those
+// ranges, if any.
+function enterFragments(mounts, ranges) {
+    let result = [];
+    for (let { pos, mount, frag } of mounts) {
+        let startPos = pos + (mount.overlay ? mount.overlay[0].from : 0), endPos = startPos + mount.tree.length;
+        let from = Math.max(frag.from, startPos), to = Math.min(frag.to, endPos);
+        if (mount.overlay) {
+            let overlay = mount.overlay.map(r => new Range(r.from + pos, r.to + pos));
+            let changes = findCoverChanges(ranges, overlay, from, to);
+            for (let i = 0, pos = from;; i++) {
+                let last = i == changes.length, end = last ? to : changes[i].from;
+                if (end > pos)
+                    result.push(new TreeFragment(pos, end, mount.tree, -startPos, frag.from >= pos || frag.openStart, frag.to <= end || frag.openEnd));
+                if (last)
+                    break;
+                pos = changes[i].to;
+            }
+        }
+        else {
+            result.push(new TreeFragment(from, to, mount.tree, -startPos, frag.from >= startPos || frag.openStart, frag.to <= endPos || frag.openEnd));
+        }
+    }
+    return result;
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@lezer/lr/dist/index.js
+
+
+/**
+A parse stack. These are used internally by the parser to track
+parsing progress. They also provide some properties and methods
+that external code such as a tokenizer can use to get information
+about the parse state.
+*/
+class Stack {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    The parse that this stack is part of @internal
+    */
+    p, 
+    /**
+    Holds state, input pos, buffer index triplets for all but the
+    top state @internal
+    */
+    stack, 
+    /**
+    The current parse state @internal
+    */
+    state, 
+    // The position at which the next reduce should take place. This
+    // can be less than `this.pos` when skipped expressions have been
+    // added to the stack (which should be moved outside of the next
+    // reduction)
+    /**
+    @internal
+    */
+    reducePos, 
+    /**
+    The input position up to which this stack has parsed.
+    */
+    pos, 
+    /**
+    The dynamic score of the stack, including dynamic precedence
+    and error-recovery penalties
+    @internal
+    */
+    score, 
+    // The output buffer. Holds (type, start, end, size) quads
+    // representing nodes created by the parser, where `size` is
+    // amount of buffer array entries covered by this node.
+    /**
+    @internal
+    */
+    buffer, 
+    // The base offset of the buffer. When stacks are split, the split
+    // instance shared the buffer history with its parent up to
+    // `bufferBase`, which is the absolute offset (including the
+    // offset of previous splits) into the buffer at which this stack
+    // starts writing.
+    /**
+    @internal
+    */
+    bufferBase, 
+    /**
+    @internal
+    */
+    curContext, 
+    /**
+    @internal
+    */
+    lookAhead = 0, 
+    // A parent stack from which this was split off, if any. This is
+    // set up so that it always points to a stack that has some
+    // additional buffer content, never to a stack with an equal
+    // `bufferBase`.
+    /**
+    @internal
+    */
+    parent) {
+        this.p = p;
+        this.stack = stack;
+        this.state = state;
+        this.reducePos = reducePos;
+        this.pos = pos;
+        this.score = score;
+        this.buffer = buffer;
+        this.bufferBase = bufferBase;
+        this.curContext = curContext;
+        this.lookAhead = lookAhead;
+        this.parent = parent;
+    }
+    /**
+    @internal
+    */
+    toString() {
+        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
+    }
+    // Start an empty stack
+    /**
+    @internal
+    */
+    static start(p, state, pos = 0) {
+        let cx = p.parser.context;
+        return new Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
+    }
+    /**
+    The stack's current [context](#lr.ContextTracker) value, if
+    any. Its type will depend on the context tracker's type
+    parameter, or it will be `null` if there is no context
+    tracker.
+    */
+    get context() { return this.curContext ? this.curContext.context : null; }
+    // Push a state onto the stack, tracking its start position as well
+    // as the buffer base at that point.
+    /**
+    @internal
+    */
+    pushState(state, start) {
+        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
+        this.state = state;
+    }
+    // Apply a reduce action
+    /**
+    @internal
+    */
+    reduce(action) {
+        var _a;
+        let depth = action >> 19 /* Action.ReduceDepthShift */, type = action & 65535 /* Action.ValueMask */;
+        let { parser } = this.p;
+        let lookaheadRecord = this.reducePos < this.pos - 25 /* Lookahead.Margin */ && this.setLookAhead(this.pos);
+        let dPrec = parser.dynamicPrecedence(type);
+        if (dPrec)
+            this.score += dPrec;
+        if (depth == 0) {
+            if (type < parser.minRepeatTerm && this.reducePos < this.pos)
+                this.reducePos = this.pos;
+            this.pushState(parser.getGoto(this.state, type, true), this.reducePos);
+            // Zero-depth reductions are a special case—they add stuff to
+            // the stack without popping anything off.
+            if (type < parser.minRepeatTerm)
+                this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
+            this.reduceContext(type, this.reducePos);
+            return;
+        }
+        // Find the base index into `this.stack`, content after which will
+        // be dropped. Note that with `StayFlag` reductions we need to
+        // consume two extra frames (the dummy parent node for the skipped
+        // expression and the state that we'll be staying in, which should
+        // be moved to `this.state`).
+        let base = this.stack.length - ((depth - 1) * 3) - (action & 262144 /* Action.StayFlag */ ? 6 : 0);
+        let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
+        if (type < parser.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
+            this.reducePos = this.pos;
+        let size = this.reducePos - start;
+        // This is a kludge to try and detect overly deep left-associative
+        // trees, which will not increase the parse stack depth and thus
+        // won't be caught by the regular stack-depth limit check.
+        if (size >= 2000 /* Recover.MinBigReduction */ && !((_a = this.p.parser.nodeSet.types[type]) === null || _a === void 0 ? void 0 : _a.isAnonymous)) {
+            if (start == this.p.lastBigReductionStart) {
+                this.p.bigReductionCount++;
+                this.p.lastBigReductionSize = size;
+            }
+            else if (this.p.lastBigReductionSize < size) {
+                this.p.bigReductionCount = 1;
+                this.p.lastBigReductionStart = start;
+                this.p.lastBigReductionSize = size;
+            }
+        }
+        let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+        // Store normal terms or `R -> R R` repeat reductions
+        if (type < parser.minRepeatTerm || (action & 131072 /* Action.RepeatFlag */)) {
+            let pos = parser.stateFlag(this.state, 1 /* StateFlag.Skipped */) ? this.pos : this.reducePos;
+            this.storeNode(type, start, pos, count + 4, true);
+        }
+        if (action & 262144 /* Action.StayFlag */) {
+            this.state = this.stack[base];
+        }
+        else {
+            let baseStateID = this.stack[base - 3];
+            this.state = parser.getGoto(baseStateID, type, true);
+        }
+        while (this.stack.length > base)
+            this.stack.pop();
+        this.reduceContext(type, start);
+    }
+    // Shift a value into the buffer
+    /**
+    @internal
+    */
+    storeNode(term, start, end, size = 4, mustSink = false) {
+        if (term == 0 /* Term.Err */ &&
+            (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
+            // Try to omit/merge adjacent error nodes
+            let top = this.buffer.length;
+            if (top > 0 && this.buffer[top - 4] == 0 /* Term.Err */ && this.buffer[top - 1] > -1) {
+                if (start == end)
+                    return;
+                if (this.buffer[top - 2] >= start) {
+                    this.buffer[top - 2] = end;
+                    return;
+                }
+            }
+        }
+        if (!mustSink || this.pos == end) { // Simple case, just append
+            this.buffer.push(term, start, end, size);
+        }
+        else { // There may be skipped nodes that have to be moved forward
+            let index = this.buffer.length;
+            if (index > 0 && (this.buffer[index - 4] != 0 /* Term.Err */ || this.buffer[index - 1] < 0)) {
+                let mustMove = false;
+                for (let scan = index; scan > 0 && this.buffer[scan - 2] > end; scan -= 4) {
+                    if (this.buffer[scan - 1] >= 0) {
+                        mustMove = true;
+                        break;
+                    }
+                }
+                if (mustMove)
+                    while (index > 0 && this.buffer[index - 2] > end) {
+                        // Move this record forward
+                        this.buffer[index] = this.buffer[index - 4];
+                        this.buffer[index + 1] = this.buffer[index - 3];
+                        this.buffer[index + 2] = this.buffer[index - 2];
+                        this.buffer[index + 3] = this.buffer[index - 1];
+                        index -= 4;
+                        if (size > 4)
+                            size -= 4;
+                    }
+            }
+            this.buffer[index] = term;
+            this.buffer[index + 1] = start;
+            this.buffer[index + 2] = end;
+            this.buffer[index + 3] = size;
+        }
+    }
+    // Apply a shift action
+    /**
+    @internal
+    */
+    shift(action, type, start, end) {
+        if (action & 131072 /* Action.GotoFlag */) {
+            this.pushState(action & 65535 /* Action.ValueMask */, this.pos);
+        }
+        else if ((action & 262144 /* Action.StayFlag */) == 0) { // Regular shift
+            let nextState = action, { parser } = this.p;
+            this.pos = end;
+            let skipped = parser.stateFlag(nextState, 1 /* StateFlag.Skipped */);
+            // Skipped or zero-length non-tree tokens don't move reducePos
+            if (!skipped && (end > start || type <= parser.maxNode))
+                this.reducePos = end;
+            this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
+            this.shiftContext(type, start);
+            if (type <= parser.maxNode)
+                this.buffer.push(type, start, end, 4);
+        }
+        else { // Shift-and-stay, which means this is a skipped token
+            this.pos = end;
+            this.shiftContext(type, start);
+            if (type <= this.p.parser.maxNode)
+                this.buffer.push(type, start, end, 4);
+        }
+    }
+    // Apply an action
+    /**
+    @internal
+    */
+    apply(action, next, nextStart, nextEnd) {
+        if (action & 65536 /* Action.ReduceFlag */)
+            this.reduce(action);
+        else
+            this.shift(action, next, nextStart, nextEnd);
+    }
+    // Add a prebuilt (reused) node into the buffer.
+    /**
+    @internal
+    */
+    useNode(value, next, start) {
+        let index = this.p.reused.length - 1;
+        if (index < 0 || this.p.reused[index] != value) {
+            this.p.reused.push(value);
+            index++;
+        }
+        let end = this.reducePos = this.pos = start + value.length;
+        this.pushState(next, start);
+        this.buffer.push(index, start, end, -1 /* size == -1 means this is a reused value */);
+        if (this.curContext)
+            this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream.reset(this.pos - value.length)));
+    }
+    // Split the stack. Due to the buffer sharing and the fact
+    // that `this.stack` tends to stay quite shallow, this isn't very
+    // expensive.
+    /**
+    @internal
+    */
+    split() {
+        let parent = this;
+        let off = parent.buffer.length;
+        // Leave off top error node, if there, because that might be
+        // merged with other nodes.
+        if (off && parent.buffer[off - 4] == 0 /* Term.Err */)
+            off -= 4;
+        // Because the top of the buffer (after this.pos) may be mutated
+        // to reorder reductions and skipped tokens, and shared buffers
+        // should be immutable, this copies any outstanding skipped tokens
+        // to the new buffer, and puts the base pointer before them.
+        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
+            off -= 4;
+        let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
+        // Make sure parent points to an actual parent with content, if there is such a parent.
+        while (parent && base == parent.bufferBase)
+            parent = parent.parent;
+        return new Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
+    }
+    // Try to recover from an error by 'deleting' (ignoring) one token.
+    /**
+    @internal
+    */
+    recoverByDelete(next, nextEnd) {
+        let isNode = next <= this.p.parser.maxNode;
+        if (isNode)
+            this.storeNode(next, this.pos, nextEnd, 4);
+        this.storeNode(0 /* Term.Err */, this.pos, nextEnd, isNode ? 8 : 4);
+        this.pos = this.reducePos = nextEnd;
+        this.score -= 190 /* Recover.Delete */;
+    }
+    /**
+    Check if the given term would be able to be shifted (optionally
+    after some reductions) on this stack. This can be useful for
+    external tokenizers that want to make sure they only provide a
+    given token when it applies.
+    */
+    canShift(term) {
+        for (let sim = new SimulatedStack(this);;) {
+            let action = this.p.parser.stateSlot(sim.state, 4 /* ParseState.DefaultReduce */) || this.p.parser.hasAction(sim.state, term);
+            if (action == 0)
+                return false;
+            if ((action & 65536 /* Action.ReduceFlag */) == 0)
+                return true;
+            sim.reduce(action);
+        }
+    }
+    // Apply up to Recover.MaxNext recovery actions that conceptually
+    // inserts some missing token or rule.
+    /**
+    @internal
+    */
+    recoverByInsert(next) {
+        if (this.stack.length >= 300 /* Recover.MaxInsertStackDepth */)
+            return [];
+        let nextStates = this.p.parser.nextStates(this.state);
+        if (nextStates.length > 4 /* Recover.MaxNext */ << 1 || this.stack.length >= 120 /* Recover.DampenInsertStackDepth */) {
+            let best = [];
+            for (let i = 0, s; i < nextStates.length; i += 2) {
+                if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
+                    best.push(nextStates[i], s);
+            }
+            if (this.stack.length < 120 /* Recover.DampenInsertStackDepth */)
+                for (let i = 0; best.length < 4 /* Recover.MaxNext */ << 1 && i < nextStates.length; i += 2) {
+                    let s = nextStates[i + 1];
+                    if (!best.some((v, i) => (i & 1) && v == s))
+                        best.push(nextStates[i], s);
+                }
+            nextStates = best;
+        }
+        let result = [];
+        for (let i = 0; i < nextStates.length && result.length < 4 /* Recover.MaxNext */; i += 2) {
+            let s = nextStates[i + 1];
+            if (s == this.state)
+                continue;
+            let stack = this.split();
+            stack.pushState(s, this.pos);
+            stack.storeNode(0 /* Term.Err */, stack.pos, stack.pos, 4, true);
+            stack.shiftContext(nextStates[i], this.pos);
+            stack.reducePos = this.pos;
+            stack.score -= 200 /* Recover.Insert */;
+            result.push(stack);
+        }
+        return result;
+    }
+    // Force a reduce, if possible. Return false if that can't
+    // be done.
+    /**
+    @internal
+    */
+    forceReduce() {
+        let { parser } = this.p;
+        let reduce = parser.stateSlot(this.state, 5 /* ParseState.ForcedReduce */);
+        if ((reduce & 65536 /* Action.ReduceFlag */) == 0)
+            return false;
+        if (!parser.validAction(this.state, reduce)) {
+            let depth = reduce >> 19 /* Action.ReduceDepthShift */, term = reduce & 65535 /* Action.ValueMask */;
+            let target = this.stack.length - depth * 3;
+            if (target < 0 || parser.getGoto(this.stack[target], term, false) < 0) {
+                let backup = this.findForcedReduction();
+                if (backup == null)
+                    return false;
+                reduce = backup;
+            }
+            this.storeNode(0 /* Term.Err */, this.pos, this.pos, 4, true);
+            this.score -= 100 /* Recover.Reduce */;
+        }
+        this.reducePos = this.pos;
+        this.reduce(reduce);
+        return true;
+    }
+    /**
+    Try to scan through the automaton to find some kind of reduction
+    that can be applied. Used when the regular ForcedReduce field
+    isn't a valid action. @internal
+    */
+    findForcedReduction() {
+        let { parser } = this.p, seen = [];
+        let explore = (state, depth) => {
+            if (seen.includes(state))
+                return;
+            seen.push(state);
+            return parser.allActions(state, (action) => {
+                if (action & (262144 /* Action.StayFlag */ | 131072 /* Action.GotoFlag */)) ;
+                else if (action & 65536 /* Action.ReduceFlag */) {
+                    let rDepth = (action >> 19 /* Action.ReduceDepthShift */) - depth;
+                    if (rDepth > 1) {
+                        let term = action & 65535 /* Action.ValueMask */, target = this.stack.length - rDepth * 3;
+                        if (target >= 0 && parser.getGoto(this.stack[target], term, false) >= 0)
+                            return (rDepth << 19 /* Action.ReduceDepthShift */) | 65536 /* Action.ReduceFlag */ | term;
+                    }
+                }
+                else {
+                    let found = explore(action, depth + 1);
+                    if (found != null)
+                        return found;
+                }
+            });
+        };
+        return explore(this.state, 0);
+    }
+    /**
+    @internal
+    */
+    forceAll() {
+        while (!this.p.parser.stateFlag(this.state, 2 /* StateFlag.Accepting */)) {
+            if (!this.forceReduce()) {
+                this.storeNode(0 /* Term.Err */, this.pos, this.pos, 4, true);
+                break;
+            }
+        }
+        return this;
+    }
+    /**
+    Check whether this state has no further actions (assumed to be a direct descendant of the
+    top state, since any other states must be able to continue
+    somehow). @internal
+    */
+    get deadEnd() {
+        if (this.stack.length != 3)
+            return false;
+        let { parser } = this.p;
+        return parser.data[parser.stateSlot(this.state, 1 /* ParseState.Actions */)] == 65535 /* Seq.End */ &&
+            !parser.stateSlot(this.state, 4 /* ParseState.DefaultReduce */);
+    }
+    /**
+    Restart the stack (put it back in its start state). Only safe
+    when this.stack.length == 3 (state is directly below the top
+    state). @internal
+    */
+    restart() {
+        this.storeNode(0 /* Term.Err */, this.pos, this.pos, 4, true);
+        this.state = this.stack[0];
+        this.stack.length = 0;
+    }
+    /**
+    @internal
+    */
+    sameState(other) {
+        if (this.state != other.state || this.stack.length != other.stack.length)
+            return false;
+        for (let i = 0; i < this.stack.length; i += 3)
+            if (this.stack[i] != other.stack[i])
+                return false;
+        return true;
+    }
+    /**
+    Get the parser used by this stack.
+    */
+    get parser() { return this.p.parser; }
+    /**
+    Test whether a given dialect (by numeric ID, as exported from
+    the terms file) is enabled.
+    */
+    dialectEnabled(dialectID) { return this.p.parser.dialect.flags[dialectID]; }
+    shiftContext(term, start) {
+        if (this.curContext)
+            this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream.reset(start)));
+    }
+    reduceContext(term, start) {
+        if (this.curContext)
+            this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream.reset(start)));
+    }
+    /**
+    @internal
+    */
+    emitContext() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -3)
+            this.storeNode(this.curContext.hash, this.reducePos, this.reducePos, -3, true);
+    }
+    /**
+    @internal
+    */
+    emitLookAhead() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -4)
+            this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
+    }
+    updateContext(context) {
+        if (context != this.curContext.context) {
+            let newCx = new StackContext(this.curContext.tracker, context);
+            if (newCx.hash != this.curContext.hash)
+                this.emitContext();
+            this.curContext = newCx;
+        }
+    }
+    /**
+    @internal
+    */
+    setLookAhead(lookAhead) {
+        if (lookAhead <= this.lookAhead)
+            return false;
+        this.emitLookAhead();
+        this.lookAhead = lookAhead;
+        return true;
+    }
+    /**
+    @internal
+    */
+    close() {
+        if (this.curContext && this.curContext.tracker.strict)
+            this.emitContext();
+        if (this.lookAhead > 0)
+            this.emitLookAhead();
+    }
+}
+class StackContext {
+    constructor(tracker, context) {
+        this.tracker = tracker;
+        this.context = context;
+        this.hash = tracker.strict ? tracker.hash(context) : 0;
+    }
+}
+// Used to cheaply run some reductions to scan ahead without mutating
+// an entire stack
+class SimulatedStack {
+    constructor(start) {
+        this.start = start;
+        this.state = start.state;
+        this.stack = start.stack;
+        this.base = this.stack.length;
+    }
+    reduce(action) {
+        let term = action & 65535 /* Action.ValueMask */, depth = action >> 19 /* Action.ReduceDepthShift */;
+        if (depth == 0) {
+            if (this.stack == this.start.stack)
+                this.stack = this.stack.slice();
+            this.stack.push(this.state, 0, 0);
+            this.base += 3;
+        }
+        else {
+            this.base -= (depth - 1) * 3;
+        }
+        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
+        this.state = goto;
+    }
+}
+// This is given to `Tree.build` to build a buffer, and encapsulates
+// the parent-stack-walking necessary to read the nodes.
+class StackBufferCursor {
+    constructor(stack, pos, index) {
+        this.stack = stack;
+        this.pos = pos;
+        this.index = index;
+        this.buffer = stack.buffer;
+        if (this.index == 0)
+            this.maybeNext();
+    }
+    static create(stack, pos = stack.bufferBase + stack.buffer.length) {
+        return new StackBufferCursor(stack, pos, pos - stack.bufferBase);
+    }
+    maybeNext() {
+        let next = this.stack.parent;
+        if (next != null) {
+            this.index = this.stack.bufferBase - next.bufferBase;
+            this.stack = next;
+            this.buffer = next.buffer;
+        }
+    }
+    get id() { return this.buffer[this.index - 4]; }
+    get start() { return this.buffer[this.index - 3]; }
+    get end() { return this.buffer[this.index - 2]; }
+    get size() { return this.buffer[this.index - 1]; }
+    next() {
+        this.index -= 4;
+        this.pos -= 4;
+        if (this.index == 0)
+            this.maybeNext();
+    }
+    fork() {
+        return new StackBufferCursor(this.stack, this.pos, this.index);
+    }
+}
+
+// See lezer-generator/src/encode.ts for comments about the encoding
+// used here
+function decodeArray(input, Type = Uint16Array) {
+    if (typeof input != "string")
+        return input;
+    let array = null;
+    for (let pos = 0, out = 0; pos < input.length;) {
+        let value = 0;
+        for (;;) {
+            let next = input.charCodeAt(pos++), stop = false;
+            if (next == 126 /* Encode.BigValCode */) {
+                value = 65535 /* Encode.BigVal */;
+                break;
+            }
+            if (next >= 92 /* Encode.Gap2 */)
+                next--;
+            if (next >= 34 /* Encode.Gap1 */)
+                next--;
+            let digit = next - 32 /* Encode.Start */;
+            if (digit >= 46 /* Encode.Base */) {
+                digit -= 46 /* Encode.Base */;
+                stop = true;
+            }
+            value += digit;
+            if (stop)
+                break;
+            value *= 46 /* Encode.Base */;
+        }
+        if (array)
+            array[out++] = value;
+        else
+            array = new Type(value);
+    }
+    return array;
+}
+
+class CachedToken {
+    constructor() {
+        this.start = -1;
+        this.value = -1;
+        this.end = -1;
+        this.extended = -1;
+        this.lookAhead = 0;
+        this.mask = 0;
+        this.context = 0;
+    }
+}
+const nullToken = new CachedToken;
+/**
+[Tokenizers](#lr.ExternalTokenizer) interact with the input
+through this interface. It presents the input as a stream of
+characters, tracking lookahead and hiding the complexity of
+[ranges](#common.Parser.parse^ranges) from tokenizer code.
+*/
+class InputStream {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    @internal
+    */
+    input, 
+    /**
+    @internal
+    */
+    ranges) {
+        this.input = input;
+        this.ranges = ranges;
+        /**
+        @internal
+        */
+        this.chunk = "";
+        /**
+        @internal
+        */
+        this.chunkOff = 0;
+        /**
+        Backup chunk
+        */
+        this.chunk2 = "";
+        this.chunk2Pos = 0;
+        /**
+        The character code of the next code unit in the input, or -1
+        when the stream is at the end of the input.
+        */
+        this.next = -1;
+        /**
+        @internal
+        */
+        this.token = nullToken;
+        this.rangeIndex = 0;
+        this.pos = this.chunkPos = ranges[0].from;
+        this.range = ranges[0];
+        this.end = ranges[ranges.length - 1].to;
+        this.readNext();
+    }
+    /**
+    @internal
+    */
+    resolveOffset(offset, assoc) {
+        let range = this.range, index = this.rangeIndex;
+        let pos = this.pos + offset;
+        while (pos < range.from) {
+            if (!index)
+                return null;
+            let next = this.ranges[--index];
+            pos -= range.from - next.to;
+            range = next;
+        }
+        while (assoc < 0 ? pos > range.to : pos >= range.to) {
+            if (index == this.ranges.length - 1)
+                return null;
+            let next = this.ranges[++index];
+            pos += next.from - range.to;
+            range = next;
+        }
+        return pos;
+    }
+    /**
+    @internal
+    */
+    clipPos(pos) {
+        if (pos >= this.range.from && pos < this.range.to)
+            return pos;
+        for (let range of this.ranges)
+            if (range.to > pos)
+                return Math.max(pos, range.from);
+        return this.end;
+    }
+    /**
+    Look at a code unit near the stream position. `.peek(0)` equals
+    `.next`, `.peek(-1)` gives you the previous character, and so
+    on.
+    
+    Note that looking around during tokenizing creates dependencies
+    on potentially far-away content, which may reduce the
+    effectiveness incremental parsing—when looking forward—or even
+    cause invalid reparses when looking backward more than 25 code
+    units, since the library does not track lookbehind.
+    */
+    peek(offset) {
+        let idx = this.chunkOff + offset, pos, result;
+        if (idx >= 0 && idx < this.chunk.length) {
+            pos = this.pos + offset;
+            result = this.chunk.charCodeAt(idx);
+        }
+        else {
+            let resolved = this.resolveOffset(offset, 1);
+            if (resolved == null)
+                return -1;
+            pos = resolved;
+            if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
+                result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
+            }
+            else {
+                let i = this.rangeIndex, range = this.range;
+                while (range.to <= pos)
+                    range = this.ranges[++i];
+                this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
+                if (pos + this.chunk2.length > range.to)
+                    this.chunk2 = this.chunk2.slice(0, range.to - pos);
+                result = this.chunk2.charCodeAt(0);
+            }
+        }
+        if (pos >= this.token.lookAhead)
+            this.token.lookAhead = pos + 1;
+        return result;
+    }
+    /**
+    Accept a token. By default, the end of the token is set to the
+    current stream position, but you can pass an offset (relative to
+    the stream position) to change that.
+    */
+    acceptToken(token, endOffset = 0) {
+        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
+        if (end == null || end < this.token.start)
+            throw new RangeError("Token end out of bounds");
+        this.token.value = token;
+        this.token.end = end;
+    }
+    /**
+    Accept a token ending at a specific given position.
+    */
+    acceptTokenTo(token, endPos) {
+        this.token.value = token;
+        this.token.end = endPos;
+    }
+    getChunk() {
+        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
+            let { chunk, chunkPos } = this;
+            this.chunk = this.chunk2;
+            this.chunkPos = this.chunk2Pos;
+            this.chunk2 = chunk;
+            this.chunk2Pos = chunkPos;
+            this.chunkOff = this.pos - this.chunkPos;
+        }
+        else {
+            this.chunk2 = this.chunk;
+            this.chunk2Pos = this.chunkPos;
+            let nextChunk = this.input.chunk(this.pos);
+            let end = this.pos + nextChunk.length;
+            this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
+            this.chunkPos = this.pos;
+            this.chunkOff = 0;
+        }
+    }
+    readNext() {
+        if (this.chunkOff >= this.chunk.length) {
+            this.getChunk();
+            if (this.chunkOff == this.chunk.length)
+                return this.next = -1;
+        }
+        return this.next = this.chunk.charCodeAt(this.chunkOff);
+    }
+    /**
+    Move the stream forward N (defaults to 1) code units. Returns
+    the new value of [`next`](#lr.InputStream.next).
+    */
+    advance(n = 1) {
+        this.chunkOff += n;
+        while (this.pos + n >= this.range.to) {
+            if (this.rangeIndex == this.ranges.length - 1)
+                return this.setDone();
+            n -= this.range.to - this.pos;
+            this.range = this.ranges[++this.rangeIndex];
+            this.pos = this.range.from;
+        }
+        this.pos += n;
+        if (this.pos >= this.token.lookAhead)
+            this.token.lookAhead = this.pos + 1;
+        return this.readNext();
+    }
+    setDone() {
+        this.pos = this.chunkPos = this.end;
+        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
+        this.chunk = "";
+        return this.next = -1;
+    }
+    /**
+    @internal
+    */
+    reset(pos, token) {
+        if (token) {
+            this.token = token;
+            token.start = pos;
+            token.lookAhead = pos + 1;
+            token.value = token.extended = -1;
+        }
+        else {
+            this.token = nullToken;
+        }
+        if (this.pos != pos) {
+            this.pos = pos;
+            if (pos == this.end) {
+                this.setDone();
+                return this;
+            }
+            while (pos < this.range.from)
+                this.range = this.ranges[--this.rangeIndex];
+            while (pos >= this.range.to)
+                this.range = this.ranges[++this.rangeIndex];
+            if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
+                this.chunkOff = pos - this.chunkPos;
+            }
+            else {
+                this.chunk = "";
+                this.chunkOff = 0;
+            }
+            this.readNext();
+        }
+        return this;
+    }
+    /**
+    @internal
+    */
+    read(from, to) {
+        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
+            return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
+        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
+            return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
+        if (from >= this.range.from && to <= this.range.to)
+            return this.input.read(from, to);
+        let result = "";
+        for (let r of this.ranges) {
+            if (r.from >= to)
+                break;
+            if (r.to > from)
+                result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
+        }
+        return result;
+    }
+}
+/**
+@internal
+*/
+class TokenGroup {
+    constructor(data, id) {
+        this.data = data;
+        this.id = id;
+    }
+    token(input, stack) {
+        let { parser } = stack.p;
+        readToken(this.data, input, stack, this.id, parser.data, parser.tokenPrecTable);
+    }
+}
+TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+/**
+@hide
+*/
+class LocalTokenGroup {
+    constructor(data, precTable, elseToken) {
+        this.precTable = precTable;
+        this.elseToken = elseToken;
+        this.data = typeof data == "string" ? decodeArray(data) : data;
+    }
+    token(input, stack) {
+        let start = input.pos, skipped = 0;
+        for (;;) {
+            let atEof = input.next < 0, nextPos = input.resolveOffset(1, 1);
+            readToken(this.data, input, stack, 0, this.data, this.precTable);
+            if (input.token.value > -1)
+                break;
+            if (this.elseToken == null)
+                return;
+            if (!atEof)
+                skipped++;
+            if (nextPos == null)
+                break;
+            input.reset(nextPos, input.token);
+        }
+        if (skipped) {
+            input.reset(start, input.token);
+            input.acceptToken(this.elseToken, skipped);
+        }
+    }
+}
+LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+/**
+`@external tokens` declarations in the grammar should resolve to
+an instance of this class.
+*/
+class ExternalTokenizer {
+    /**
+    Create a tokenizer. The first argument is the function that,
+    given an input stream, scans for the types of tokens it
+    recognizes at the stream's position, and calls
+    [`acceptToken`](#lr.InputStream.acceptToken) when it finds
+    one.
+    */
+    constructor(
+    /**
+    @internal
+    */
+    token, options = {}) {
+        this.token = token;
+        this.contextual = !!options.contextual;
+        this.fallback = !!options.fallback;
+        this.extend = !!options.extend;
+    }
+}
+// Tokenizer data is stored a big uint16 array containing, for each
+// state:
+//
+//  - A group bitmask, indicating what token groups are reachable from
+//    this state, so that paths that can only lead to tokens not in
+//    any of the current groups can be cut off early.
+//
+//  - The position of the end of the state's sequence of accepting
+//    tokens
+//
+//  - The number of outgoing edges for the state
+//
+//  - The accepting tokens, as (token id, group mask) pairs
+//
+//  - The outgoing edges, as (start character, end character, state
+//    index) triples, with end character being exclusive
+//
+// This function interprets that data, running through a stream as
+// long as new states with the a matching group mask can be reached,
+// and updating `input.token` when it matches a token.
+function readToken(data, input, stack, group, precTable, precOffset) {
+    let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
+    scan: for (;;) {
+        if ((groupMask & data[state]) == 0)
+            break;
+        let accEnd = data[state + 1];
+        // Check whether this state can lead to a token in the current group
+        // Accept tokens in this state, possibly overwriting
+        // lower-precedence / shorter tokens
+        for (let i = state + 3; i < accEnd; i += 2)
+            if ((data[i + 1] & groupMask) > 0) {
+                let term = data[i];
+                if (dialect.allows(term) &&
+                    (input.token.value == -1 || input.token.value == term ||
+                        overrides(term, input.token.value, precTable, precOffset))) {
+                    input.acceptToken(term);
+                    break;
+                }
+            }
+        let next = input.next, low = 0, high = data[state + 2];
+        // Special case for EOF
+        if (input.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535 /* Seq.End */) {
+            state = data[accEnd + high * 3 - 1];
+            continue scan;
+        }
+        // Do a binary search on the state's edges
+        for (; low < high;) {
+            let mid = (low + high) >> 1;
+            let index = accEnd + mid + (mid << 1);
+            let from = data[index], to = data[index + 1] || 0x10000;
+            if (next < from)
+                high = mid;
+            else if (next >= to)
+                low = mid + 1;
+            else {
+                state = data[index + 2];
+                input.advance();
+                continue scan;
+            }
+        }
+        break;
+    }
+}
+function findOffset(data, start, term) {
+    for (let i = start, next; (next = data[i]) != 65535 /* Seq.End */; i++)
+        if (next == term)
+            return i - start;
+    return -1;
+}
+function overrides(token, prev, tableData, tableOffset) {
+    let iPrev = findOffset(tableData, tableOffset, prev);
+    return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
+}
+
+// Environment variable used to control console output
+const verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
+let stackIDs = null;
+function cutAt(tree, pos, side) {
+    let cursor = tree.cursor(IterMode.IncludeAnonymous);
+    cursor.moveTo(pos);
+    for (;;) {
+        if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
+            for (;;) {
+                if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
+                    return side < 0 ? Math.max(0, Math.min(cursor.to - 1, pos - 25 /* Lookahead.Margin */))
+                        : Math.min(tree.length, Math.max(cursor.from + 1, pos + 25 /* Lookahead.Margin */));
+                if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
+                    break;
+                if (!cursor.parent())
+                    return side < 0 ? 0 : tree.length;
+            }
+    }
+}
+class dist_FragmentCursor {
+    constructor(fragments, minRepeat) {
+        this.fragments = fragments;
+        this.minRepeat = minRepeat;
+        this.i = 0;
+        this.fragment = null;
+        this.safeFrom = -1;
+        this.safeTo = -1;
+        this.trees = [];
+        this.start = [];
+        this.index = [];
+        this.lastRepeat = null;
+        this.lastRepeatPos = -1;
+        this.nextFragment();
+    }
+    nextFragment() {
+        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
+        if (fr) {
+            this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
+            this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
+            while (this.trees.length) {
+                this.trees.pop();
+                this.start.pop();
+                this.index.pop();
+            }
+            this.trees.push(fr.tree);
+            this.start.push(-fr.offset);
+            this.index.push(0);
+            this.nextStart = this.safeFrom;
+        }
+        else {
+            this.nextStart = 1e9;
+        }
+    }
+    // `pos` must be >= any previously given `pos` for this cursor
+    nodeAt(pos) {
+        if (pos < this.nextStart)
+            return null;
+        while (this.fragment && this.safeTo <= pos)
+            this.nextFragment();
+        if (!this.fragment)
+            return null;
+        for (;;) {
+            let last = this.trees.length - 1;
+            if (last < 0) { // End of tree
+                this.nextFragment();
+                return null;
+            }
+            if (pos < this.safeFrom)
+                return null;
+            let top = this.trees[last], index = this.index[last];
+            if (index == top.children.length) {
+                this.trees.pop();
+                this.start.pop();
+                this.index.pop();
+                continue;
+            }
+            let next = top.children[index];
+            let start = this.start[last] + top.positions[index];
+            if (start > pos) {
+                this.nextStart = start;
+                return null;
+            }
+            if (next instanceof Tree) {
+                let storeRepeat = start > this.lastRepeatPos && next.type.id >= this.minRepeat;
+                if (start == pos || storeRepeat) {
+                    let end = start + next.length, lookahead;
+                    if (start >= this.safeFrom && end <= this.safeTo &&
+                        (!(lookahead = next.prop(dist_NodeProp.lookAhead)) || end + lookahead < this.fragment.to)) {
+                        if (storeRepeat) {
+                            this.lastRepeat = next;
+                            this.lastRepeatPos = start;
+                        }
+                        if (start == pos)
+                            return next;
+                    }
+                }
+                this.index[last]++;
+                if (start + next.length >= Math.max(this.safeFrom, pos)) { // Enter this node
+                    this.trees.push(next);
+                    this.start.push(start);
+                    this.index.push(0);
+                }
+            }
+            else {
+                this.index[last]++;
+                this.nextStart = start + next.length;
+            }
+        }
+    }
+}
+class TokenCache {
+    constructor(parser, stream) {
+        this.stream = stream;
+        this.tokens = [];
+        this.mainToken = null;
+        this.actions = [];
+        this.tokens = parser.tokenizers.map(_ => new CachedToken);
+    }
+    getActions(stack) {
+        let actionIndex = 0;
+        let main = null;
+        let { parser } = stack.p, { tokenizers } = parser;
+        let mask = parser.stateSlot(stack.state, 3 /* ParseState.TokenizerMask */);
+        let context = stack.curContext ? stack.curContext.hash : 0;
+        let lookAhead = 0;
+        for (let i = 0; i < tokenizers.length; i++) {
+            if (((1 << i) & mask) == 0)
+                continue;
+            let tokenizer = tokenizers[i], token = this.tokens[i];
+            if (main && !tokenizer.fallback)
+                continue;
+            if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
+                this.updateCachedToken(token, tokenizer, stack);
+                token.mask = mask;
+                token.context = context;
+            }
+            if (token.lookAhead > token.end + 25 /* Lookahead.Margin */)
+                lookAhead = Math.max(token.lookAhead, lookAhead);
+            if (token.value != 0 /* Term.Err */) {
+                let startIndex = actionIndex;
+                if (token.extended > -1)
+                    actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
+                actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
+                if (!tokenizer.extend) {
+                    main = token;
+                    if (actionIndex > startIndex)
+                        break;
+                }
+            }
+        }
+        while (this.actions.length > actionIndex)
+            this.actions.pop();
+        if (lookAhead)
+            stack.setLookAhead(lookAhead);
+        if (!main && stack.pos == this.stream.end) {
+            main = new CachedToken;
+            main.value = stack.p.parser.eofTerm;
+            main.start = main.end = stack.pos;
+            actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
+        }
+        this.mainToken = main;
+        return this.actions;
+    }
+    getMainToken(stack) {
+        if (this.mainToken)
+            return this.mainToken;
+        let main = new CachedToken, { pos, p } = stack;
+        main.start = pos;
+        main.end = Math.min(pos + 1, p.stream.end);
+        main.value = pos == p.stream.end ? p.parser.eofTerm : 0 /* Term.Err */;
+        return main;
+    }
+    updateCachedToken(token, tokenizer, stack) {
+        let start = this.stream.clipPos(stack.pos);
+        tokenizer.token(this.stream.reset(start, token), stack);
+        if (token.value > -1) {
+            let { parser } = stack.p;
+            for (let i = 0; i < parser.specialized.length; i++)
+                if (parser.specialized[i] == token.value) {
+                    let result = parser.specializers[i](this.stream.read(token.start, token.end), stack);
+                    if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
+                        if ((result & 1) == 0 /* Specialize.Specialize */)
+                            token.value = result >> 1;
+                        else
+                            token.extended = result >> 1;
+                        break;
+                    }
+                }
+        }
+        else {
+            token.value = 0 /* Term.Err */;
+            token.end = this.stream.clipPos(start + 1);
+        }
+    }
+    putAction(action, token, end, index) {
+        // Don't add duplicate actions
+        for (let i = 0; i < index; i += 3)
+            if (this.actions[i] == action)
+                return index;
+        this.actions[index++] = action;
+        this.actions[index++] = token;
+        this.actions[index++] = end;
+        return index;
+    }
+    addActions(stack, token, end, index) {
+        let { state } = stack, { parser } = stack.p, { data } = parser;
+        for (let set = 0; set < 2; set++) {
+            for (let i = parser.stateSlot(state, set ? 2 /* ParseState.Skip */ : 1 /* ParseState.Actions */);; i += 3) {
+                if (data[i] == 65535 /* Seq.End */) {
+                    if (data[i + 1] == 1 /* Seq.Next */) {
+                        i = pair(data, i + 2);
+                    }
+                    else {
+                        if (index == 0 && data[i + 1] == 2 /* Seq.Other */)
+                            index = this.putAction(pair(data, i + 2), token, end, index);
+                        break;
+                    }
+                }
+                if (data[i] == token)
+                    index = this.putAction(pair(data, i + 1), token, end, index);
+            }
+        }
+        return index;
+    }
+}
+class Parse {
+    constructor(parser, input, fragments, ranges) {
+        this.parser = parser;
+        this.input = input;
+        this.ranges = ranges;
+        this.recovering = 0;
+        this.nextStackID = 0x2654; // ♔, ♕, ♖, ♗, ♘, ♙, ♠, ♡, ♢, ♣, ♤, ♥, ♦, ♧
+        this.minStackPos = 0;
+        this.reused = [];
+        this.stoppedAt = null;
+        this.lastBigReductionStart = -1;
+        this.lastBigReductionSize = 0;
+        this.bigReductionCount = 0;
+        this.stream = new InputStream(input, ranges);
+        this.tokens = new TokenCache(parser, this.stream);
+        this.topTerm = parser.top[1];
+        let { from } = ranges[0];
+        this.stacks = [Stack.start(this, parser.top[0], from)];
+        this.fragments = fragments.length && this.stream.end - from > parser.bufferLength * 4
+            ? new dist_FragmentCursor(fragments, parser.minRepeatTerm) : null;
+    }
+    get parsedPos() {
+        return this.minStackPos;
+    }
+    // Move the parser forward. This will process all parse stacks at
+    // `this.pos` and try to advance them to a further position. If no
+    // stack for such a position is found, it'll start error-recovery.
+    //
+    // When the parse is finished, this will return a syntax tree. When
+    // not, it returns `null`.
+    advance() {
+        let stacks = this.stacks, pos = this.minStackPos;
+        // This will hold stacks beyond `pos`.
+        let newStacks = this.stacks = [];
+        let stopped, stoppedTokens;
+        // If a large amount of reductions happened with the same start
+        // position, force the stack out of that production in order to
+        // avoid creating a tree too deep to recurse through.
+        // (This is an ugly kludge, because unfortunately there is no
+        // straightforward, cheap way to check for this happening, due to
+        // the history of reductions only being available in an
+        // expensive-to-access format in the stack buffers.)
+        if (this.bigReductionCount > 300 /* Rec.MaxLeftAssociativeReductionCount */ && stacks.length == 1) {
+            let [s] = stacks;
+            while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) { }
+            this.bigReductionCount = this.lastBigReductionSize = 0;
+        }
+        // Keep advancing any stacks at `pos` until they either move
+        // forward or can't be advanced. Gather stacks that can't be
+        // advanced further in `stopped`.
+        for (let i = 0; i < stacks.length; i++) {
+            let stack = stacks[i];
+            for (;;) {
+                this.tokens.mainToken = null;
+                if (stack.pos > pos) {
+                    newStacks.push(stack);
+                }
+                else if (this.advanceStack(stack, newStacks, stacks)) {
+                    continue;
+                }
+                else {
+                    if (!stopped) {
+                        stopped = [];
+                        stoppedTokens = [];
+                    }
+                    stopped.push(stack);
+                    let tok = this.tokens.getMainToken(stack);
+                    stoppedTokens.push(tok.value, tok.end);
+                }
+                break;
+            }
+        }
+        if (!newStacks.length) {
+            let finished = stopped && findFinished(stopped);
+            if (finished) {
+                if (verbose)
+                    console.log("Finish with " + this.stackID(finished));
+                return this.stackToTree(finished);
+            }
+            if (this.parser.strict) {
+                if (verbose && stopped)
+                    console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
+                throw new SyntaxError("No parse at " + pos);
+            }
+            if (!this.recovering)
+                this.recovering = 5 /* Rec.Distance */;
+        }
+        if (this.recovering && stopped) {
+            let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0]
+                : this.runRecovery(stopped, stoppedTokens, newStacks);
+            if (finished) {
+                if (verbose)
+                    console.log("Force-finish " + this.stackID(finished));
+                return this.stackToTree(finished.forceAll());
+            }
+        }
+        if (this.recovering) {
+            let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3 /* Rec.MaxRemainingPerStep */;
+            if (newStacks.length > maxRemaining) {
+                newStacks.sort((a, b) => b.score - a.score);
+                while (newStacks.length > maxRemaining)
+                    newStacks.pop();
+            }
+            if (newStacks.some(s => s.reducePos > pos))
+                this.recovering--;
+        }
+        else if (newStacks.length > 1) {
+            // Prune stacks that are in the same state, or that have been
+            // running without splitting for a while, to avoid getting stuck
+            // with multiple successful stacks running endlessly on.
+            outer: for (let i = 0; i < newStacks.length - 1; i++) {
+                let stack = newStacks[i];
+                for (let j = i + 1; j < newStacks.length; j++) {
+                    let other = newStacks[j];
+                    if (stack.sameState(other) ||
+                        stack.buffer.length > 500 /* Rec.MinBufferLengthPrune */ && other.buffer.length > 500 /* Rec.MinBufferLengthPrune */) {
+                        if (((stack.score - other.score) || (stack.buffer.length - other.buffer.length)) > 0) {
+                            newStacks.splice(j--, 1);
+                        }
+                        else {
+                            newStacks.splice(i--, 1);
+                            continue outer;
+                        }
+                    }
+                }
+            }
+            if (newStacks.length > 12 /* Rec.MaxStackCount */) {
+                newStacks.sort((a, b) => b.score - a.score);
+                newStacks.splice(12 /* Rec.MaxStackCount */, newStacks.length - 12 /* Rec.MaxStackCount */);
+            }
+        }
+        this.minStackPos = newStacks[0].pos;
+        for (let i = 1; i < newStacks.length; i++)
+            if (newStacks[i].pos < this.minStackPos)
+                this.minStackPos = newStacks[i].pos;
+        return null;
+    }
+    stopAt(pos) {
+        if (this.stoppedAt != null && this.stoppedAt < pos)
+            throw new RangeError("Can't move stoppedAt forward");
+        this.stoppedAt = pos;
+    }
+    // See if a given tree, or a descendant right at its start, can be
+    // reused in the given stack.
+    tryReuse(stack, start, tree, repeatOnly) {
+        if (!tree)
+            return null;
+        let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
+        for (; tree;) {
+            let match = this.parser.nodeSet.types[tree.type.id] != tree.type ? -1
+                : this.parser.getGoto(stack.state, tree.type.id);
+            if (match > -1 && tree.length && (!strictCx || (tree.prop(dist_NodeProp.contextHash) || 0) == cxHash)) {
+                stack.useNode(tree, match, start);
+                return tree;
+            }
+            if (tree.children.length == 0 || tree.positions[0] > 0)
+                break;
+            let inner = tree.children[0];
+            if (inner instanceof Tree && (!repeatOnly || inner.type.id >= this.parser.minRepeatTerm))
+                tree = inner;
+            else
+                break;
+        }
+        return null;
+    }
+    // Returns an updated version of the given stack, or null if the
+    // stack can't advance normally. When `split` and `stacks` are
+    // given, stacks split off by ambiguous operations will be pushed to
+    // `split`, or added to `stacks` if they move `pos` forward.
+    advanceStack(stack, stacks, split) {
+        let start = stack.pos, { parser } = this;
+        let base = verbose ? this.stackID(stack) + " -> " : "";
+        if (this.stoppedAt != null && start > this.stoppedAt)
+            return stack.forceReduce() ? stack : null;
+        if (this.fragments) {
+            // Due to an optimization in the way we build trees for repeat
+            // rules, such trees may have their start position before
+            // skipped content that is technically not part of the node.
+            // Attempts to reuse them may only happen at the position
+            // _after_ those skipped tokens. The special handling here makes
+            // sure such nodes can still be reused.
+            let reused = (stack.reducePos < start && stack.buffer.length && stack.buffer[stack.buffer.length - 2] <= stack.reducePos &&
+                this.fragments.lastRepeatPos == stack.reducePos &&
+                this.tryReuse(stack, stack.reducePos, this.fragments.lastRepeat, true)) ||
+                this.tryReuse(stack, start, this.fragments.nodeAt(start), false);
+            if (reused) {
+                if (verbose)
+                    console.log(base + this.stackID(stack) + ` (via reuse of ${parser.getName(reused.type.id)})`);
+                return true;
+            }
+        }
+        let defaultReduce = parser.stateSlot(stack.state, 4 /* ParseState.DefaultReduce */);
+        if (defaultReduce > 0) {
+            stack.reduce(defaultReduce);
+            if (verbose)
+                console.log(base + this.stackID(stack) + ` (via always-reduce ${parser.getName(defaultReduce & 65535 /* Action.ValueMask */)})`);
+            return true;
+        }
+        if (stack.stack.length >= 8400 /* Rec.CutDepth */) {
+            while (stack.stack.length > 6000 /* Rec.CutTo */ && stack.forceReduce()) { }
+        }
+        let actions = this.tokens.getActions(stack);
+        for (let i = 0; i < actions.length;) {
+            let action = actions[i++], term = actions[i++], end = actions[i++];
+            let last = i == actions.length || !split;
+            let localStack = last ? stack : stack.split();
+            let main = this.tokens.mainToken;
+            localStack.apply(action, term, main ? main.start : localStack.pos, end);
+            if (verbose)
+                console.log(base + this.stackID(localStack) + ` (via ${(action & 65536 /* Action.ReduceFlag */) == 0 ? "shift"
+                    : `reduce of ${parser.getName(action & 65535 /* Action.ValueMask */)}`} for ${parser.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
+            if (last)
+                return true;
+            else if (localStack.pos > start)
+                stacks.push(localStack);
+            else
+                split.push(localStack);
+        }
+        return false;
+    }
+    // Advance a given stack forward as far as it will go. Returns the
+    // (possibly updated) stack if it got stuck, or null if it moved
+    // forward and was given to `pushStackDedup`.
+    advanceFully(stack, newStacks) {
+        let pos = stack.pos;
+        for (;;) {
+            if (!this.advanceStack(stack, null, null))
+                return false;
+            if (stack.pos > pos) {
+                pushStackDedup(stack, newStacks);
+                return true;
+            }
+        }
+    }
+    runRecovery(stacks, tokens, newStacks) {
+        let finished = null, restarted = false;
+        for (let i = 0; i < stacks.length; i++) {
+            let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
+            let base = verbose ? this.stackID(stack) + " -> " : "";
+            if (stack.deadEnd) {
+                if (restarted)
+                    continue;
+                restarted = true;
+                stack.restart();
+                if (verbose)
+                    console.log(base + this.stackID(stack) + " (restarted)");
+                let done = this.advanceFully(stack, newStacks);
+                if (done)
+                    continue;
+            }
+            let force = stack.split(), forceBase = base;
+            for (let j = 0; j < 10 /* Rec.ForceReduceLimit */ && force.forceReduce(); j++) {
+                if (verbose)
+                    console.log(forceBase + this.stackID(force) + " (via force-reduce)");
+                let done = this.advanceFully(force, newStacks);
+                if (done)
+                    break;
+                if (verbose)
+                    forceBase = this.stackID(force) + " -> ";
+            }
+            for (let insert of stack.recoverByInsert(token)) {
+                if (verbose)
+                    console.log(base + this.stackID(insert) + " (via recover-insert)");
+                this.advanceFully(insert, newStacks);
+            }
+            if (this.stream.end > stack.pos) {
+                if (tokenEnd == stack.pos) {
+                    tokenEnd++;
+                    token = 0 /* Term.Err */;
+                }
+                stack.recoverByDelete(token, tokenEnd);
+                if (verbose)
+                    console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+                pushStackDedup(stack, newStacks);
+            }
+            else if (!finished || finished.score < force.score) {
+                finished = force;
+            }
+        }
+        return finished;
+    }
+    // Convert the stack's buffer to a syntax tree.
+    stackToTree(stack) {
+        stack.close();
+        return Tree.build({ buffer: StackBufferCursor.create(stack),
+            nodeSet: this.parser.nodeSet,
+            topID: this.topTerm,
+            maxBufferLength: this.parser.bufferLength,
+            reused: this.reused,
+            start: this.ranges[0].from,
+            length: stack.pos - this.ranges[0].from,
+            minRepeatType: this.parser.minRepeatTerm });
+    }
+    stackID(stack) {
+        let id = (stackIDs || (stackIDs = new WeakMap)).get(stack);
+        if (!id)
+            stackIDs.set(stack, id = String.fromCodePoint(this.nextStackID++));
+        return id + stack;
+    }
+}
+function pushStackDedup(stack, newStacks) {
+    for (let i = 0; i < newStacks.length; i++) {
+        let other = newStacks[i];
+        if (other.pos == stack.pos && other.sameState(stack)) {
+            if (newStacks[i].score < stack.score)
+                newStacks[i] = stack;
+            return;
+        }
+    }
+    newStacks.push(stack);
+}
+class Dialect {
+    constructor(source, flags, disabled) {
+        this.source = source;
+        this.flags = flags;
+        this.disabled = disabled;
+    }
+    allows(term) { return !this.disabled || this.disabled[term] == 0; }
+}
+const id = x => x;
+/**
+Context trackers are used to track stateful context (such as
+indentation in the Python grammar, or parent elements in the XML
+grammar) needed by external tokenizers. You declare them in a
+grammar file as `@context exportName from "module"`.
+
+Context values should be immutable, and can be updated (replaced)
+on shift or reduce actions.
+
+The export used in a `@context` declaration should be of this
+type.
+*/
+class ContextTracker {
+    /**
+    Define a context tracker.
+    */
+    constructor(spec) {
+        this.start = spec.start;
+        this.shift = spec.shift || id;
+        this.reduce = spec.reduce || id;
+        this.reuse = spec.reuse || id;
+        this.hash = spec.hash || (() => 0);
+        this.strict = spec.strict !== false;
+    }
+}
+/**
+Holds the parse tables for a given grammar, as generated by
+`lezer-generator`, and provides [methods](#common.Parser) to parse
+content with.
+*/
+class LRParser extends Parser {
+    /**
+    @internal
+    */
+    constructor(spec) {
+        super();
+        /**
+        @internal
+        */
+        this.wrappers = [];
+        if (spec.version != 14 /* File.Version */)
+            throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14 /* File.Version */})`);
+        let nodeNames = spec.nodeNames.split(" ");
+        this.minRepeatTerm = nodeNames.length;
+        for (let i = 0; i < spec.repeatNodeCount; i++)
+            nodeNames.push("");
+        let topTerms = Object.keys(spec.topRules).map(r => spec.topRules[r][1]);
+        let nodeProps = [];
+        for (let i = 0; i < nodeNames.length; i++)
+            nodeProps.push([]);
+        function setProp(nodeID, prop, value) {
+            nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
+        }
+        if (spec.nodeProps)
+            for (let propSpec of spec.nodeProps) {
+                let prop = propSpec[0];
+                if (typeof prop == "string")
+                    prop = dist_NodeProp[prop];
+                for (let i = 1; i < propSpec.length;) {
+                    let next = propSpec[i++];
+                    if (next >= 0) {
+                        setProp(next, prop, propSpec[i++]);
+                    }
+                    else {
+                        let value = propSpec[i + -next];
+                        for (let j = -next; j > 0; j--)
+                            setProp(propSpec[i++], prop, value);
+                        i++;
+                    }
+                }
+            }
+        this.nodeSet = new NodeSet(nodeNames.map((name, i) => NodeType.define({
+            name: i >= this.minRepeatTerm ? undefined : name,
+            id: i,
+            props: nodeProps[i],
+            top: topTerms.indexOf(i) > -1,
+            error: i == 0,
+            skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
+        })));
+        if (spec.propSources)
+            this.nodeSet = this.nodeSet.extend(...spec.propSources);
+        this.strict = false;
+        this.bufferLength = DefaultBufferLength;
+        let tokenArray = decodeArray(spec.tokenData);
+        this.context = spec.context;
+        this.specializerSpecs = spec.specialized || [];
+        this.specialized = new Uint16Array(this.specializerSpecs.length);
+        for (let i = 0; i < this.specializerSpecs.length; i++)
+            this.specialized[i] = this.specializerSpecs[i].term;
+        this.specializers = this.specializerSpecs.map(getSpecializer);
+        this.states = decodeArray(spec.states, Uint32Array);
+        this.data = decodeArray(spec.stateData);
+        this.goto = decodeArray(spec.goto);
+        this.maxTerm = spec.maxTerm;
+        this.tokenizers = spec.tokenizers.map(value => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
+        this.topRules = spec.topRules;
+        this.dialects = spec.dialects || {};
+        this.dynamicPrecedences = spec.dynamicPrecedences || null;
+        this.tokenPrecTable = spec.tokenPrec;
+        this.termNames = spec.termNames || null;
+        this.maxNode = this.nodeSet.types.length - 1;
+        this.dialect = this.parseDialect();
+        this.top = this.topRules[Object.keys(this.topRules)[0]];
+    }
+    createParse(input, fragments, ranges) {
+        let parse = new Parse(this, input, fragments, ranges);
+        for (let w of this.wrappers)
+            parse = w(parse, input, fragments, ranges);
+        return parse;
+    }
+    /**
+    Get a goto table entry @internal
+    */
+    getGoto(state, term, loose = false) {
+        let table = this.goto;
+        if (term >= table[0])
+            return -1;
+        for (let pos = table[term + 1];;) {
+            let groupTag = table[pos++], last = groupTag & 1;
+            let target = table[pos++];
+            if (last && loose)
+                return target;
+            for (let end = pos + (groupTag >> 1); pos < end; pos++)
+                if (table[pos] == state)
+                    return target;
+            if (last)
+                return -1;
+        }
+    }
+    /**
+    Check if this state has an action for a given terminal @internal
+    */
+    hasAction(state, terminal) {
+        let data = this.data;
+        for (let set = 0; set < 2; set++) {
+            for (let i = this.stateSlot(state, set ? 2 /* ParseState.Skip */ : 1 /* ParseState.Actions */), next;; i += 3) {
+                if ((next = data[i]) == 65535 /* Seq.End */) {
+                    if (data[i + 1] == 1 /* Seq.Next */)
+                        next = data[i = pair(data, i + 2)];
+                    else if (data[i + 1] == 2 /* Seq.Other */)
+                        return pair(data, i + 2);
+                    else
+                        break;
+                }
+                if (next == terminal || next == 0 /* Term.Err */)
+                    return pair(data, i + 1);
+            }
+        }
+        return 0;
+    }
+    /**
+    @internal
+    */
+    stateSlot(state, slot) {
+        return this.states[(state * 6 /* ParseState.Size */) + slot];
+    }
+    /**
+    @internal
+    */
+    stateFlag(state, flag) {
+        return (this.stateSlot(state, 0 /* ParseState.Flags */) & flag) > 0;
+    }
+    /**
+    @internal
+    */
+    validAction(state, action) {
+        return !!this.allActions(state, a => a == action ? true : null);
+    }
+    /**
+    @internal
+    */
+    allActions(state, action) {
+        let deflt = this.stateSlot(state, 4 /* ParseState.DefaultReduce */);
+        let result = deflt ? action(deflt) : undefined;
+        for (let i = this.stateSlot(state, 1 /* ParseState.Actions */); result == null; i += 3) {
+            if (this.data[i] == 65535 /* Seq.End */) {
+                if (this.data[i + 1] == 1 /* Seq.Next */)
+                    i = pair(this.data, i + 2);
+                else
+                    break;
+            }
+            result = action(pair(this.data, i + 1));
+        }
+        return result;
+    }
+    /**
+    Get the states that can follow this one through shift actions or
+    goto jumps. @internal
+    */
+    nextStates(state) {
+        let result = [];
+        for (let i = this.stateSlot(state, 1 /* ParseState.Actions */);; i += 3) {
+            if (this.data[i] == 65535 /* Seq.End */) {
+                if (this.data[i + 1] == 1 /* Seq.Next */)
+                    i = pair(this.data, i + 2);
+                else
+                    break;
+            }
+            if ((this.data[i + 2] & (65536 /* Action.ReduceFlag */ >> 16)) == 0) {
+                let value = this.data[i + 1];
+                if (!result.some((v, i) => (i & 1) && v == value))
+                    result.push(this.data[i], value);
+            }
+        }
+        return result;
+    }
+    /**
+    Configure the parser. Returns a new parser instance that has the
+    given settings modified. Settings not provided in `config` are
+    kept from the original parser.
+    */
+    configure(config) {
+        // Hideous reflection-based kludge to make it easy to create a
+        // slightly modified copy of a parser.
+        let copy = Object.assign(Object.create(LRParser.prototype), this);
+        if (config.props)
+            copy.nodeSet = this.nodeSet.extend(...config.props);
+        if (config.top) {
+            let info = this.topRules[config.top];
+            if (!info)
+                throw new RangeError(`Invalid top rule name ${config.top}`);
+            copy.top = info;
+        }
+        if (config.tokenizers)
+            copy.tokenizers = this.tokenizers.map(t => {
+                let found = config.tokenizers.find(r => r.from == t);
+                return found ? found.to : t;
+            });
+        if (config.specializers) {
+            copy.specializers = this.specializers.slice();
+            copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
+                let found = config.specializers.find(r => r.from == s.external);
+                if (!found)
+                    return s;
+                let spec = Object.assign(Object.assign({}, s), { external: found.to });
+                copy.specializers[i] = getSpecializer(spec);
+                return spec;
+            });
+        }
+        if (config.contextTracker)
+            copy.context = config.contextTracker;
+        if (config.dialect)
+            copy.dialect = this.parseDialect(config.dialect);
+        if (config.strict != null)
+            copy.strict = config.strict;
+        if (config.wrap)
+            copy.wrappers = copy.wrappers.concat(config.wrap);
+        if (config.bufferLength != null)
+            copy.bufferLength = config.bufferLength;
+        return copy;
+    }
+    /**
+    Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
+    are registered for this parser.
+    */
+    hasWrappers() {
+        return this.wrappers.length > 0;
+    }
+    /**
+    Returns the name associated with a given term. This will only
+    work for all terms when the parser was generated with the
+    `--names` option. By default, only the names of tagged terms are
+    stored.
+    */
+    getName(term) {
+        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
+    }
+    /**
+    The eof term id is always allocated directly after the node
+    types. @internal
+    */
+    get eofTerm() { return this.maxNode + 1; }
+    /**
+    The type of top node produced by the parser.
+    */
+    get topNode() { return this.nodeSet.types[this.top[1]]; }
+    /**
+    @internal
+    */
+    dynamicPrecedence(term) {
+        let prec = this.dynamicPrecedences;
+        return prec == null ? 0 : prec[term] || 0;
+    }
+    /**
+    @internal
+    */
+    parseDialect(dialect) {
+        let values = Object.keys(this.dialects), flags = values.map(() => false);
+        if (dialect)
+            for (let part of dialect.split(" ")) {
+                let id = values.indexOf(part);
+                if (id >= 0)
+                    flags[id] = true;
+            }
+        let disabled = null;
+        for (let i = 0; i < values.length; i++)
+            if (!flags[i]) {
+                for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535 /* Seq.End */;)
+                    (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
+            }
+        return new Dialect(dialect, flags, disabled);
+    }
+    /**
+    Used by the output of the parser generator. Not available to
+    user code. @hide
+    */
+    static deserialize(spec) {
+        return new LRParser(spec);
+    }
+}
+function pair(data, off) { return data[off] | (data[off + 1] << 16); }
+function findFinished(stacks) {
+    let best = null;
+    for (let stack of stacks) {
+        let stopped = stack.p.stoppedAt;
+        if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) &&
+            stack.p.parser.stateFlag(stack.state, 2 /* StateFlag.Accepting */) &&
+            (!best || best.score < stack.score))
+            best = stack;
+    }
+    return best;
+}
+function getSpecializer(spec) {
+    if (spec.external) {
+        let mask = spec.extend ? 1 /* Specialize.Extend */ : 0 /* Specialize.Specialize */;
+        return (value, stack) => (spec.external(value, stack) << 1) | mask;
+    }
+    return spec.get;
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@lezer/highlight/dist/index.js
+
+
+let nextTagID = 0;
+/**
+Highlighting tags are markers that denote a highlighting category.
+They are [associated](#highlight.styleTags) with parts of a syntax
+tree by a language mode, and then mapped to an actual CSS style by
+a [highlighter](#highlight.Highlighter).
+
+Because syntax tree node types and highlight styles have to be
+able to talk the same language, CodeMirror uses a mostly _closed_
+[vocabulary](#highlight.tags) of syntax tags (as opposed to
+traditional open string-based systems, which make it hard for
+highlighting themes to cover all the tokens produced by the
+various languages).
+
+It _is_ possible to [define](#highlight.Tag^define) your own
+highlighting tags for system-internal use (where you control both
+the language package and the highlighter), but such tags will not
+be picked up by regular highlighters (though you can derive them
+from standard tags to allow highlighters to fall back to those).
+*/
+class Tag {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    The optional name of the base tag @internal
+    */
+    name, 
+    /**
+    The set of this tag and all its parent tags, starting with
+    this one itself and sorted in order of decreasing specificity.
+    */
+    set, 
+    /**
+    The base unmodified tag that this one is based on, if it's
+    modified @internal
+    */
+    base, 
+    /**
+    The modifiers applied to this.base @internal
+    */
+    modified) {
+        this.name = name;
+        this.set = set;
+        this.base = base;
+        this.modified = modified;
+        /**
+        @internal
+        */
+        this.id = nextTagID++;
+    }
+    toString() {
+        let { name } = this;
+        for (let mod of this.modified)
+            if (mod.name)
+                name = `${mod.name}(${name})`;
+        return name;
+    }
+    static define(nameOrParent, parent) {
+        let name = typeof nameOrParent == "string" ? nameOrParent : "?";
+        if (nameOrParent instanceof Tag)
+            parent = nameOrParent;
+        if (parent === null || parent === void 0 ? void 0 : parent.base)
+            throw new Error("Can not derive from a modified tag");
+        let tag = new Tag(name, [], null, []);
+        tag.set.push(tag);
+        if (parent)
+            for (let t of parent.set)
+                tag.set.push(t);
+        return tag;
+    }
+    /**
+    Define a tag _modifier_, which is a function that, given a tag,
+    will return a tag that is a subtag of the original. Applying the
+    same modifier to a twice tag will return the same value (`m1(t1)
+    == m1(t1)`) and applying multiple modifiers will, regardless or
+    order, produce the same tag (`m1(m2(t1)) == m2(m1(t1))`).
+    
+    When multiple modifiers are applied to a given base tag, each
+    smaller set of modifiers is registered as a parent, so that for
+    example `m1(m2(m3(t1)))` is a subtype of `m1(m2(t1))`,
+    `m1(m3(t1)`, and so on.
+    */
+    static defineModifier(name) {
+        let mod = new Modifier(name);
+        return (tag) => {
+            if (tag.modified.indexOf(mod) > -1)
+                return tag;
+            return Modifier.get(tag.base || tag, tag.modified.concat(mod).sort((a, b) => a.id - b.id));
+        };
+    }
+}
+let nextModifierID = 0;
+class Modifier {
+    constructor(name) {
+        this.name = name;
+        this.instances = [];
+        this.id = nextModifierID++;
+    }
+    static get(base, mods) {
+        if (!mods.length)
+            return base;
+        let exists = mods[0].instances.find(t => t.base == base && sameArray(mods, t.modified));
+        if (exists)
+            return exists;
+        let set = [], tag = new Tag(base.name, set, base, mods);
+        for (let m of mods)
+            m.instances.push(tag);
+        let configs = powerSet(mods);
+        for (let parent of base.set)
+            if (!parent.modified.length)
+                for (let config of configs)
+                    set.push(Modifier.get(parent, config));
+        return tag;
+    }
+}
+function sameArray(a, b) {
+    return a.length == b.length && a.every((x, i) => x == b[i]);
+}
+function powerSet(array) {
+    let sets = [[]];
+    for (let i = 0; i < array.length; i++) {
+        for (let j = 0, e = sets.length; j < e; j++) {
+            sets.push(sets[j].concat(array[i]));
+        }
+    }
+    return sets.sort((a, b) => b.length - a.length);
+}
+/**
+This function is used to add a set of tags to a language syntax
+via [`NodeSet.extend`](#common.NodeSet.extend) or
+[`LRParser.configure`](#lr.LRParser.configure).
+
+The argument object maps node selectors to [highlighting
+tags](#highlight.Tag) or arrays of tags.
+
+Node selectors may hold one or more (space-separated) node paths.
+Such a path can be a [node name](#common.NodeType.name), or
+multiple node names (or `*` wildcards) separated by slash
+characters, as in `"Block/Declaration/VariableName"`. Such a path
+matches the final node but only if its direct parent nodes are the
+other nodes mentioned. A `*` in such a path matches any parent,
+but only a single level—wildcards that match multiple parents
+aren't supported, both for efficiency reasons and because Lezer
+trees make it rather hard to reason about what they would match.)
+
+A path can be ended with `/...` to indicate that the tag assigned
+to the node should also apply to all child nodes, even if they
+match their own style (by default, only the innermost style is
+used).
+
+When a path ends in `!`, as in `Attribute!`, no further matching
+happens for the node's child nodes, and the entire node gets the
+given style.
+
+In this notation, node names that contain `/`, `!`, `*`, or `...`
+must be quoted as JSON strings.
+
+For example:
+
+```javascript
+parser.configure({props: [
+  styleTags({
+    // Style Number and BigNumber nodes
+    "Number BigNumber": tags.number,
+    // Style Escape nodes whose parent is String
+    "String/Escape": tags.escape,
+    // Style anything inside Attributes nodes
+    "Attributes!": tags.meta,
+    // Add a style to all content inside Italic nodes
+    "Italic/...": tags.emphasis,
+    // Style InvalidString nodes as both `string` and `invalid`
+    "InvalidString": [tags.string, tags.invalid],
+    // Style the node named "/" as punctuation
+    '"/"': tags.punctuation
+  })
+]})
+```
+*/
+function styleTags(spec) {
+    let byName = Object.create(null);
+    for (let prop in spec) {
+        let tags = spec[prop];
+        if (!Array.isArray(tags))
+            tags = [tags];
+        for (let part of prop.split(" "))
+            if (part) {
+                let pieces = [], mode = 2 /* Mode.Normal */, rest = part;
+                for (let pos = 0;;) {
+                    if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+                        mode = 1 /* Mode.Inherit */;
+                        break;
+                    }
+                    let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+                    if (!m)
+                        throw new RangeError("Invalid path: " + part);
+                    pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
+                    pos += m[0].length;
+                    if (pos == part.length)
+                        break;
+                    let next = part[pos++];
+                    if (pos == part.length && next == "!") {
+                        mode = 0 /* Mode.Opaque */;
+                        break;
+                    }
+                    if (next != "/")
+                        throw new RangeError("Invalid path: " + part);
+                    rest = part.slice(pos);
+                }
+                let last = pieces.length - 1, inner = pieces[last];
+                if (!inner)
+                    throw new RangeError("Invalid path: " + part);
+                let rule = new Rule(tags, mode, last > 0 ? pieces.slice(0, last) : null);
+                byName[inner] = rule.sort(byName[inner]);
+            }
+    }
+    return ruleNodeProp.add(byName);
+}
+const ruleNodeProp = new dist_NodeProp({
+    combine(a, b) {
+        let cur, root, take;
+        while (a || b) {
+            if (!a || b && a.depth <= b.depth) {
+                take = b;
+                b = b.next;
+            }
+            else {
+                take = a;
+                a = a.next;
+            }
+            if (cur && cur.mode == take.mode && !take.context && !cur.context)
+                continue;
+            let copy = new Rule(take.tags, take.mode, take.context);
+            if (cur)
+                cur.next = copy;
+            else
+                root = copy;
+            cur = copy;
+        }
+        return root;
+    }
+});
+class Rule {
+    constructor(tags, mode, context, next) {
+        this.tags = tags;
+        this.mode = mode;
+        this.context = context;
+        this.next = next;
+    }
+    get opaque() { return this.mode == 0 /* Mode.Opaque */; }
+    get inherit() { return this.mode == 1 /* Mode.Inherit */; }
+    sort(other) {
+        if (!other || other.depth < this.depth) {
+            this.next = other;
+            return this;
+        }
+        other.next = this.sort(other.next);
+        return other;
+    }
+    get depth() { return this.context ? this.context.length : 0; }
+}
+Rule.empty = new Rule([], 2 /* Mode.Normal */, null);
+/**
+Define a [highlighter](#highlight.Highlighter) from an array of
+tag/class pairs. Classes associated with more specific tags will
+take precedence.
+*/
+function tagHighlighter(tags, options) {
+    let map = Object.create(null);
+    for (let style of tags) {
+        if (!Array.isArray(style.tag))
+            map[style.tag.id] = style.class;
+        else
+            for (let tag of style.tag)
+                map[tag.id] = style.class;
+    }
+    let { scope, all = null } = options || {};
+    return {
+        style: (tags) => {
+            let cls = all;
+            for (let tag of tags) {
+                for (let sub of tag.set) {
+                    let tagClass = map[sub.id];
+                    if (tagClass) {
+                        cls = cls ? cls + " " + tagClass : tagClass;
+                        break;
+                    }
+                }
+            }
+            return cls;
+        },
+        scope
+    };
+}
+function highlightTags(highlighters, tags) {
+    let result = null;
+    for (let highlighter of highlighters) {
+        let value = highlighter.style(tags);
+        if (value)
+            result = result ? result + " " + value : value;
+    }
+    return result;
+}
+/**
+Highlight the given [tree](#common.Tree) with the given
+[highlighter](#highlight.Highlighter). Often, the higher-level
+[`highlightCode`](#highlight.highlightCode) function is easier to
+use.
+*/
+function highlightTree(tree, highlighter, 
+/**
+Assign styling to a region of the text. Will be called, in order
+of position, for any ranges where more than zero classes apply.
+`classes` is a space separated string of CSS classes.
+*/
+putStyle, 
+/**
+The start of the range to highlight.
+*/
+from = 0, 
+/**
+The end of the range.
+*/
+to = tree.length) {
+    let builder = new HighlightBuilder(from, Array.isArray(highlighter) ? highlighter : [highlighter], putStyle);
+    builder.highlightRange(tree.cursor(), from, to, "", builder.highlighters);
+    builder.flush(to);
+}
+/**
+Highlight the given tree with the given highlighter, calling
+`putText` for every piece of text, either with a set of classes or
+with the empty string when unstyled, and `putBreak` for every line
+break.
+*/
+function highlightCode(code, tree, highlighter, putText, putBreak, from = 0, to = code.length) {
+    let pos = from;
+    function writeTo(p, classes) {
+        if (p <= pos)
+            return;
+        for (let text = code.slice(pos, p), i = 0;;) {
+            let nextBreak = text.indexOf("\n", i);
+            let upto = nextBreak < 0 ? text.length : nextBreak;
+            if (upto > i)
+                putText(text.slice(i, upto), classes);
+            if (nextBreak < 0)
+                break;
+            putBreak();
+            i = nextBreak + 1;
+        }
+        pos = p;
+    }
+    highlightTree(tree, highlighter, (from, to, classes) => {
+        writeTo(from, "");
+        writeTo(to, classes);
+    }, from, to);
+    writeTo(to, "");
+}
+class HighlightBuilder {
+    constructor(at, highlighters, span) {
+        this.at = at;
+        this.highlighters = highlighters;
+        this.span = span;
+        this.class = "";
+    }
+    startSpan(at, cls) {
+        if (cls != this.class) {
+            this.flush(at);
+            if (at > this.at)
+                this.at = at;
+            this.class = cls;
+        }
+    }
+    flush(to) {
+        if (to > this.at && this.class)
+            this.span(this.at, to, this.class);
+    }
+    highlightRange(cursor, from, to, inheritedClass, highlighters) {
+        let { type, from: start, to: end } = cursor;
+        if (start >= to || end <= from)
+            return;
+        if (type.isTop)
+            highlighters = this.highlighters.filter(h => !h.scope || h.scope(type));
+        let cls = inheritedClass;
+        let rule = getStyleTags(cursor) || Rule.empty;
+        let tagCls = highlightTags(highlighters, rule.tags);
+        if (tagCls) {
+            if (cls)
+                cls += " ";
+            cls += tagCls;
+            if (rule.mode == 1 /* Mode.Inherit */)
+                inheritedClass += (inheritedClass ? " " : "") + tagCls;
+        }
+        this.startSpan(Math.max(from, start), cls);
+        if (rule.opaque)
+            return;
+        let mounted = cursor.tree && cursor.tree.prop(NodeProp.mounted);
+        if (mounted && mounted.overlay) {
+            let inner = cursor.node.enter(mounted.overlay[0].from + start, 1);
+            let innerHighlighters = this.highlighters.filter(h => !h.scope || h.scope(mounted.tree.type));
+            let hasChild = cursor.firstChild();
+            for (let i = 0, pos = start;; i++) {
+                let next = i < mounted.overlay.length ? mounted.overlay[i] : null;
+                let nextPos = next ? next.from + start : end;
+                let rangeFrom = Math.max(from, pos), rangeTo = Math.min(to, nextPos);
+                if (rangeFrom < rangeTo && hasChild) {
+                    while (cursor.from < rangeTo) {
+                        this.highlightRange(cursor, rangeFrom, rangeTo, inheritedClass, highlighters);
+                        this.startSpan(Math.min(rangeTo, cursor.to), cls);
+                        if (cursor.to >= nextPos || !cursor.nextSibling())
+                            break;
+                    }
+                }
+                if (!next || nextPos > to)
+                    break;
+                pos = next.to + start;
+                if (pos > from) {
+                    this.highlightRange(inner.cursor(), Math.max(from, next.from + start), Math.min(to, pos), "", innerHighlighters);
+                    this.startSpan(Math.min(to, pos), cls);
+                }
+            }
+            if (hasChild)
+                cursor.parent();
+        }
+        else if (cursor.firstChild()) {
+            if (mounted)
+                inheritedClass = "";
+            do {
+                if (cursor.to <= from)
+                    continue;
+                if (cursor.from >= to)
+                    break;
+                this.highlightRange(cursor, from, to, inheritedClass, highlighters);
+                this.startSpan(Math.min(to, cursor.to), cls);
+            } while (cursor.nextSibling());
+            cursor.parent();
+        }
+    }
+}
+/**
+Match a syntax node's [highlight rules](#highlight.styleTags). If
+there's a match, return its set of tags, and whether it is
+opaque (uses a `!`) or applies to all child nodes (`/...`).
+*/
+function getStyleTags(node) {
+    let rule = node.type.prop(ruleNodeProp);
+    while (rule && rule.context && !node.matchContext(rule.context))
+        rule = rule.next;
+    return rule || null;
+}
+const t = Tag.define;
+const comment = t(), dist_name = t(), typeName = t(dist_name), propertyName = t(dist_name), literal = t(), string = t(literal), number = t(literal), content = t(), heading = t(content), keyword = t(), operator = t(), punctuation = t(), bracket = t(punctuation), meta = t();
+/**
+The default set of highlighting [tags](#highlight.Tag).
+
+This collection is heavily biased towards programming languages,
+and necessarily incomplete. A full ontology of syntactic
+constructs would fill a stack of books, and be impractical to
+write themes for. So try to make do with this set. If all else
+fails, [open an
+issue](https://code.haverbeke.berlin/codemirror/dev/issues) to propose a
+new tag, or [define](#highlight.Tag^define) a local custom tag for
+your use case.
+
+Note that it is not obligatory to always attach the most specific
+tag possible to an element—if your grammar can't easily
+distinguish a certain type of element (such as a local variable),
+it is okay to style it as its more general variant (a variable).
+
+For tags that extend some parent tag, the documentation links to
+the parent.
+*/
+const tags = {
+    /**
+    A comment.
+    */
+    comment,
+    /**
+    A line [comment](#highlight.tags.comment).
+    */
+    lineComment: t(comment),
+    /**
+    A block [comment](#highlight.tags.comment).
+    */
+    blockComment: t(comment),
+    /**
+    A documentation [comment](#highlight.tags.comment).
+    */
+    docComment: t(comment),
+    /**
+    Any kind of identifier.
+    */
+    name: dist_name,
+    /**
+    The [name](#highlight.tags.name) of a variable.
+    */
+    variableName: t(dist_name),
+    /**
+    A type [name](#highlight.tags.name).
+    */
+    typeName: typeName,
+    /**
+    A tag name (subtag of [`typeName`](#highlight.tags.typeName)).
+    */
+    tagName: t(typeName),
+    /**
+    A property or field [name](#highlight.tags.name).
+    */
+    propertyName: propertyName,
+    /**
+    An attribute name (subtag of [`propertyName`](#highlight.tags.propertyName)).
+    */
+    attributeName: t(propertyName),
+    /**
+    The [name](#highlight.tags.name) of a class.
+    */
+    className: t(dist_name),
+    /**
+    A label [name](#highlight.tags.name).
+    */
+    labelName: t(dist_name),
+    /**
+    A namespace [name](#highlight.tags.name).
+    */
+    namespace: t(dist_name),
+    /**
+    The [name](#highlight.tags.name) of a macro.
+    */
+    macroName: t(dist_name),
+    /**
+    A literal value.
+    */
+    literal,
+    /**
+    A string [literal](#highlight.tags.literal).
+    */
+    string,
+    /**
+    A documentation [string](#highlight.tags.string).
+    */
+    docString: t(string),
+    /**
+    A character literal (subtag of [string](#highlight.tags.string)).
+    */
+    character: t(string),
+    /**
+    An attribute value (subtag of [string](#highlight.tags.string)).
+    */
+    attributeValue: t(string),
+    /**
+    A number [literal](#highlight.tags.literal).
+    */
+    number,
+    /**
+    An integer [number](#highlight.tags.number) literal.
+    */
+    integer: t(number),
+    /**
+    A floating-point [number](#highlight.tags.number) literal.
+    */
+    float: t(number),
+    /**
+    A boolean [literal](#highlight.tags.literal).
+    */
+    bool: t(literal),
+    /**
+    Regular expression [literal](#highlight.tags.literal).
+    */
+    regexp: t(literal),
+    /**
+    An escape [literal](#highlight.tags.literal), for example a
+    backslash escape in a string.
+    */
+    escape: t(literal),
+    /**
+    A color [literal](#highlight.tags.literal).
+    */
+    color: t(literal),
+    /**
+    A URL [literal](#highlight.tags.literal).
+    */
+    url: t(literal),
+    /**
+    A language keyword.
+    */
+    keyword,
+    /**
+    The [keyword](#highlight.tags.keyword) for the self or this
+    object.
+    */
+    self: t(keyword),
+    /**
+    The [keyword](#highlight.tags.keyword) for null.
+    */
+    null: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) denoting some atomic value.
+    */
+    atom: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) that represents a unit.
+    */
+    unit: t(keyword),
+    /**
+    A modifier [keyword](#highlight.tags.keyword).
+    */
+    modifier: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) that acts as an operator.
+    */
+    operatorKeyword: t(keyword),
+    /**
+    A control-flow related [keyword](#highlight.tags.keyword).
+    */
+    controlKeyword: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) that defines something.
+    */
+    definitionKeyword: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) related to defining or
+    interfacing with modules.
+    */
+    moduleKeyword: t(keyword),
+    /**
+    An operator.
+    */
+    operator,
+    /**
+    An [operator](#highlight.tags.operator) that dereferences something.
+    */
+    derefOperator: t(operator),
+    /**
+    Arithmetic-related [operator](#highlight.tags.operator).
+    */
+    arithmeticOperator: t(operator),
+    /**
+    Logical [operator](#highlight.tags.operator).
+    */
+    logicOperator: t(operator),
+    /**
+    Bit [operator](#highlight.tags.operator).
+    */
+    bitwiseOperator: t(operator),
+    /**
+    Comparison [operator](#highlight.tags.operator).
+    */
+    compareOperator: t(operator),
+    /**
+    [Operator](#highlight.tags.operator) that updates its operand.
+    */
+    updateOperator: t(operator),
+    /**
+    [Operator](#highlight.tags.operator) that defines something.
+    */
+    definitionOperator: t(operator),
+    /**
+    Type-related [operator](#highlight.tags.operator).
+    */
+    typeOperator: t(operator),
+    /**
+    Control-flow [operator](#highlight.tags.operator).
+    */
+    controlOperator: t(operator),
+    /**
+    Program or markup punctuation.
+    */
+    punctuation,
+    /**
+    [Punctuation](#highlight.tags.punctuation) that separates
+    things.
+    */
+    separator: t(punctuation),
+    /**
+    Bracket-style [punctuation](#highlight.tags.punctuation).
+    */
+    bracket,
+    /**
+    Angle [brackets](#highlight.tags.bracket) (usually `<` and `>`
+    tokens).
+    */
+    angleBracket: t(bracket),
+    /**
+    Square [brackets](#highlight.tags.bracket) (usually `[` and `]`
+    tokens).
+    */
+    squareBracket: t(bracket),
+    /**
+    Parentheses (usually `(` and `)` tokens). Subtag of
+    [bracket](#highlight.tags.bracket).
+    */
+    paren: t(bracket),
+    /**
+    Braces (usually `{` and `}` tokens). Subtag of
+    [bracket](#highlight.tags.bracket).
+    */
+    brace: t(bracket),
+    /**
+    Content, for example plain text in XML or markup documents.
+    */
+    content,
+    /**
+    [Content](#highlight.tags.content) that represents a heading.
+    */
+    heading,
+    /**
+    A level 1 [heading](#highlight.tags.heading).
+    */
+    heading1: t(heading),
+    /**
+    A level 2 [heading](#highlight.tags.heading).
+    */
+    heading2: t(heading),
+    /**
+    A level 3 [heading](#highlight.tags.heading).
+    */
+    heading3: t(heading),
+    /**
+    A level 4 [heading](#highlight.tags.heading).
+    */
+    heading4: t(heading),
+    /**
+    A level 5 [heading](#highlight.tags.heading).
+    */
+    heading5: t(heading),
+    /**
+    A level 6 [heading](#highlight.tags.heading).
+    */
+    heading6: t(heading),
+    /**
+    A prose [content](#highlight.tags.content) separator (such as a horizontal rule).
+    */
+    contentSeparator: t(content),
+    /**
+    [Content](#highlight.tags.content) that represents a list.
+    */
+    list: t(content),
+    /**
+    [Content](#highlight.tags.content) that represents a quote.
+    */
+    quote: t(content),
+    /**
+    [Content](#highlight.tags.content) that is emphasized.
+    */
+    emphasis: t(content),
+    /**
+    [Content](#highlight.tags.content) that is styled strong.
+    */
+    strong: t(content),
+    /**
+    [Content](#highlight.tags.content) that is part of a link.
+    */
+    link: t(content),
+    /**
+    [Content](#highlight.tags.content) that is styled as code or
+    monospace.
+    */
+    monospace: t(content),
+    /**
+    [Content](#highlight.tags.content) that has a strike-through
+    style.
+    */
+    strikethrough: t(content),
+    /**
+    Inserted text in a change-tracking format.
+    */
+    inserted: t(),
+    /**
+    Deleted text.
+    */
+    deleted: t(),
+    /**
+    Changed text.
+    */
+    changed: t(),
+    /**
+    An invalid or unsyntactic element.
+    */
+    invalid: t(),
+    /**
+    Metadata or meta-instruction.
+    */
+    meta,
+    /**
+    [Metadata](#highlight.tags.meta) that applies to the entire
+    document.
+    */
+    documentMeta: t(meta),
+    /**
+    [Metadata](#highlight.tags.meta) that annotates or adds
+    attributes to a given syntactic element.
+    */
+    annotation: t(meta),
+    /**
+    Processing instruction or preprocessor directive. Subtag of
+    [meta](#highlight.tags.meta).
+    */
+    processingInstruction: t(meta),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that indicates that a
+    given element is being defined. Expected to be used with the
+    various [name](#highlight.tags.name) tags.
+    */
+    definition: Tag.defineModifier("definition"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that indicates that
+    something is constant. Mostly expected to be used with
+    [variable names](#highlight.tags.variableName).
+    */
+    constant: Tag.defineModifier("constant"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) used to indicate that
+    a [variable](#highlight.tags.variableName) or [property
+    name](#highlight.tags.propertyName) is being called or defined
+    as a function.
+    */
+    function: Tag.defineModifier("function"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that can be applied to
+    [names](#highlight.tags.name) to indicate that they belong to
+    the language's standard environment.
+    */
+    standard: Tag.defineModifier("standard"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that indicates a given
+    [names](#highlight.tags.name) is local to some scope.
+    */
+    local: Tag.defineModifier("local"),
+    /**
+    A generic variant [modifier](#highlight.Tag^defineModifier) that
+    can be used to tag language-specific alternative variants of
+    some common tag. It is recommended for themes to define special
+    forms of at least the [string](#highlight.tags.string) and
+    [variable name](#highlight.tags.variableName) tags, since those
+    come up a lot.
+    */
+    special: Tag.defineModifier("special")
+};
+for (let name in tags) {
+    let val = tags[name];
+    if (val instanceof Tag)
+        val.name = name;
+}
+/**
+This is a highlighter that adds stable, predictable classes to
+tokens, for styling with external CSS.
+
+The following tags are mapped to their name prefixed with `"tok-"`
+(for example `"tok-comment"`):
+
+* [`link`](#highlight.tags.link)
+* [`heading`](#highlight.tags.heading)
+* [`emphasis`](#highlight.tags.emphasis)
+* [`strong`](#highlight.tags.strong)
+* [`keyword`](#highlight.tags.keyword)
+* [`atom`](#highlight.tags.atom)
+* [`bool`](#highlight.tags.bool)
+* [`url`](#highlight.tags.url)
+* [`labelName`](#highlight.tags.labelName)
+* [`inserted`](#highlight.tags.inserted)
+* [`deleted`](#highlight.tags.deleted)
+* [`literal`](#highlight.tags.literal)
+* [`string`](#highlight.tags.string)
+* [`number`](#highlight.tags.number)
+* [`variableName`](#highlight.tags.variableName)
+* [`typeName`](#highlight.tags.typeName)
+* [`namespace`](#highlight.tags.namespace)
+* [`className`](#highlight.tags.className)
+* [`macroName`](#highlight.tags.macroName)
+* [`propertyName`](#highlight.tags.propertyName)
+* [`operator`](#highlight.tags.operator)
+* [`comment`](#highlight.tags.comment)
+* [`meta`](#highlight.tags.meta)
+* [`punctuation`](#highlight.tags.punctuation)
+* [`invalid`](#highlight.tags.invalid)
+
+In addition, these mappings are provided:
+
+* [`regexp`](#highlight.tags.regexp),
+  [`escape`](#highlight.tags.escape), and
+  [`special`](#highlight.tags.special)[`(string)`](#highlight.tags.string)
+  are mapped to `"tok-string2"`
+* [`special`](#highlight.tags.special)[`(variableName)`](#highlight.tags.variableName)
+  to `"tok-variableName2"`
+* [`local`](#highlight.tags.local)[`(variableName)`](#highlight.tags.variableName)
+  to `"tok-variableName tok-local"`
+* [`definition`](#highlight.tags.definition)[`(variableName)`](#highlight.tags.variableName)
+  to `"tok-variableName tok-definition"`
+* [`definition`](#highlight.tags.definition)[`(propertyName)`](#highlight.tags.propertyName)
+  to `"tok-propertyName tok-definition"`
+*/
+const classHighlighter = tagHighlighter([
+    { tag: tags.link, class: "tok-link" },
+    { tag: tags.heading, class: "tok-heading" },
+    { tag: tags.emphasis, class: "tok-emphasis" },
+    { tag: tags.strong, class: "tok-strong" },
+    { tag: tags.keyword, class: "tok-keyword" },
+    { tag: tags.atom, class: "tok-atom" },
+    { tag: tags.bool, class: "tok-bool" },
+    { tag: tags.url, class: "tok-url" },
+    { tag: tags.labelName, class: "tok-labelName" },
+    { tag: tags.inserted, class: "tok-inserted" },
+    { tag: tags.deleted, class: "tok-deleted" },
+    { tag: tags.literal, class: "tok-literal" },
+    { tag: tags.string, class: "tok-string" },
+    { tag: tags.number, class: "tok-number" },
+    { tag: [tags.regexp, tags.escape, tags.special(tags.string)], class: "tok-string2" },
+    { tag: tags.variableName, class: "tok-variableName" },
+    { tag: tags.local(tags.variableName), class: "tok-variableName tok-local" },
+    { tag: tags.definition(tags.variableName), class: "tok-variableName tok-definition" },
+    { tag: tags.special(tags.variableName), class: "tok-variableName2" },
+    { tag: tags.definition(tags.propertyName), class: "tok-propertyName tok-definition" },
+    { tag: tags.typeName, class: "tok-typeName" },
+    { tag: tags.namespace, class: "tok-namespace" },
+    { tag: tags.className, class: "tok-className" },
+    { tag: tags.macroName, class: "tok-macroName" },
+    { tag: tags.propertyName, class: "tok-propertyName" },
+    { tag: tags.operator, class: "tok-operator" },
+    { tag: tags.comment, class: "tok-comment" },
+    { tag: tags.meta, class: "tok-meta" },
+    { tag: tags.invalid, class: "tok-invalid" },
+    { tag: tags.punctuation, class: "tok-punctuation" }
+]);
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@prometheus-io/lezer-promql/dist/index.es.js
+
+
+
+// This file was generated by lezer-generator. You probably shouldn't edit it.
+const inf$1 = 188,
+  nan$1 = 189,
+  Bool$1 = 1,
+  Ignoring$1 = 2,
+  On$1 = 3,
+  GroupLeft$1 = 4,
+  GroupRight$1 = 5,
+  Offset$1 = 6,
+  Atan2$1 = 7,
+  Avg$1 = 8,
+  Bottomk$1 = 9,
+  Count$1 = 10,
+  CountValues$1 = 11,
+  Group$1 = 12,
+  Max$1 = 13,
+  Min$1 = 14,
+  Quantile$1 = 15,
+  LimitK$1 = 16,
+  LimitRatio$1 = 17,
+  Stddev$1 = 18,
+  Stdvar$1 = 19,
+  Sum$1 = 20,
+  Topk$1 = 21,
+  By$1 = 22,
+  Without$1 = 23,
+  And$1 = 24,
+  Or$1 = 25,
+  Unless$1 = 26,
+  StartFn$1 = 27,
+  EndFn$1 = 28,
+  AtStart$1 = 29,
+  AtEnd$1 = 30,
+  Smoothed$1 = 31,
+  Anchored$1 = 32,
+  Fill$1 = 33,
+  FillLeft$1 = 34,
+  FillRight$1 = 35;
+
+// Copyright The Prometheus Authors
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+// http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+
+const keywordTokens = {
+  inf: inf$1,
+  nan: nan$1,
+  bool: Bool$1,
+  ignoring: Ignoring$1,
+  on: On$1,
+  group_left: GroupLeft$1,
+  group_right: GroupRight$1,
+  offset: Offset$1,
+};
+
+const specializeIdentifier = (value, stack) => {
+  return keywordTokens[value.toLowerCase()] || -1;
+};
+
+const contextualKeywordTokens = {
+  avg: Avg$1,
+  atan2: Atan2$1,
+  bottomk: Bottomk$1,
+  count: Count$1,
+  count_values: CountValues$1,
+  group: Group$1,
+  max: Max$1,
+  min: Min$1,
+  quantile: Quantile$1,
+  limitk: LimitK$1,
+  limit_ratio: LimitRatio$1,
+  stddev: Stddev$1,
+  stdvar: Stdvar$1,
+  sum: Sum$1,
+  topk: Topk$1,
+  by: By$1,
+  without: Without$1,
+  and: And$1,
+  or: Or$1,
+  unless: Unless$1,
+  smoothed: Smoothed$1,
+  anchored: Anchored$1,
+  fill: Fill$1,
+  fill_left: FillLeft$1,
+  fill_right: FillRight$1,
+};
+
+const extendIdentifier = (value, stack) => {
+  if (value === "start" && stack.canShift(StartFn$1)) {
+    return StartFn$1;
+  }
+  if (value === "end" && stack.canShift(EndFn$1)) {
+    return EndFn$1;
+  }
+  if (value.toLowerCase() === "start" && stack.canShift(AtStart$1)) {
+    return AtStart$1;
+  }
+  if (value.toLowerCase() === "end" && stack.canShift(AtEnd$1)) {
+    return AtEnd$1;
+  }
+
+  const token = contextualKeywordTokens[value.toLowerCase()];
+  if (token !== undefined && stack.canShift(token)) {
+    return token;
+  }
+
+  return -1;
+};
+
+// Copyright The Prometheus Authors
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+// http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+
+const promQLHighLight = styleTags({
+    LineComment: tags.comment,
+    LabelName: tags.labelName,
+    StringLiteral: tags.string,
+    NumberDurationLiteral: tags.number,
+    NumberDurationLiteralInDurationContext: tags.number,
+    Identifier: tags.variableName,
+    'Abs Absent AbsentOverTime Acos Acosh Asin Asinh Atan Atanh AvgOverTime Ceil Changes Clamp ClampMax ClampMin Cos Cosh CountOverTime DaysInMonth DayOfMonth DayOfWeek DayOfYear Deg Delta Deriv EndFn Exp Floor HistogramAvg HistogramCount HistogramFraction HistogramQuantile HistogramSum DoubleExponentialSmoothing Hour Idelta Increase Irate LabelReplace LabelJoin LastOverTime Ln Log10 Log2 MaxOverTime MinOverTime Minute Month Pi PredictLinear PresentOverTime QuantileOverTime Rad Range Rate Resets Round Scalar Sgn Sin Sinh Sort SortDesc SortByLabel SortByLabelDesc Sqrt StartFn Step StddevOverTime StdvarOverTime SumOverTime Tan Tanh Time Timestamp Vector Year':
+        tags.function(tags.variableName),
+    'Avg Bottomk Count Count_values Group LimitK LimitRatio Max Min Quantile Stddev Stdvar Sum Topk': tags.operatorKeyword,
+    'AtModifierPreprocessors By Without Bool On Ignoring GroupLeft GroupRight Offset Smoothed Anchored': tags.modifier,
+    'DurationExpr/DurationStep DurationExpr/DurationRange DurationExpr/DurationMinOf DurationExpr/DurationMaxOf OffsetDurationExpr/DurationStep OffsetDurationExpr/DurationRange OffsetDurationExpr/DurationMinOf OffsetDurationExpr/DurationMaxOf': tags.function(tags.variableName),
+    'And Unless Or': tags.logicOperator,
+    'Sub Add Mul Mod Div Atan2 Eql Neq Lte Lss Gte Gtr EqlRegex EqlSingle NeqRegex Pow At': tags.operator,
+    UnaryOp: tags.arithmeticOperator,
+    '( )': tags.paren,
+    '[ ]': tags.squareBracket,
+    '{ }': tags.brace,
+    '⚠': tags.invalid,
+});
+
+// This file was generated by lezer-generator. You probably shouldn't edit it.
+const spec_Identifier = {__proto__:null,absent_over_time:401, absent:403, abs:405, acos:407, acosh:409, asin:411, asinh:413, atan:415, atanh:417, avg_over_time:419, ceil:421, changes:423, clamp:425, clamp_max:427, clamp_min:429, cos:431, cosh:433, count_over_time:435, days_in_month:437, day_of_month:439, day_of_week:441, day_of_year:443, deg:445, delta:447, deriv:449, exp:451, first_over_time:453, floor:455, histogram_count:457, histogram_fraction:459, histogram_quantile:461, histogram_quantiles:463, histogram_stddev:465, histogram_stdvar:467, histogram_sum:469, histogram_avg:471, double_exponential_smoothing:473, hour:475, idelta:477, increase:479, info:481, irate:483, label_replace:485, label_join:487, last_over_time:489, ln:491, log10:493, log2:495, mad_over_time:497, max_over_time:499, min_over_time:501, ts_of_first_over_time:503, ts_of_max_over_time:505, ts_of_min_over_time:507, ts_of_last_over_time:509, minute:511, month:513, pi:515, predict_linear:517, present_over_time:519, quantile_over_time:521, rad:523, rate:525, resets:527, round:529, scalar:531, sgn:533, sin:535, sinh:537, sort:539, sort_desc:541, sort_by_label:543, sort_by_label_desc:545, start_timestamp:547, range:549, step:551, sqrt:553, stddev_over_time:555, stdvar_over_time:557, sum_over_time:559, tan:561, tanh:563, timestamp:565, time:567, vector:569, year:571, min_of:575, max_of:577};
+const parser = LRParser.deserialize({
+  version: 14,
+  states: "BnOYQPOOO(gQPOOOOQO'#DT'#DTO(lQPO'#DSOOQO'#Db'#DbO(wQPO'#FqQ0_QQOOOOQO'#Ds'#DsO(rQPO'#DrOYQPO'#F{OYQPO'#F}O1xQSO'#GPO2TQQO'#GOOOQO'#GO'#GOOOQO'#Gd'#GdOOQO'#Dt'#DtOOQO'#Dv'#DvOOQO'#Dw'#DwOOQO'#Dx'#DxOOQO'#Dy'#DyOOQO'#Dz'#DzOOQO'#D{'#D{OOQO'#D|'#D|OOQO'#D}'#D}OOQO'#EO'#EOOOQO'#EP'#EPOOQO'#EQ'#EQOOQO'#ER'#EROOQO'#ES'#ESOOQO'#ET'#ETOOQO'#EU'#EUOOQO'#EV'#EVOOQO'#EW'#EWOOQO'#EX'#EXOOQO'#EY'#EYOOQO'#EZ'#EZOOQO'#E['#E[OOQO'#E]'#E]OOQO'#E^'#E^OOQO'#E_'#E_OOQO'#E`'#E`OOQO'#Ea'#EaOOQO'#Eb'#EbOOQO'#Ec'#EcOOQO'#Ed'#EdOOQO'#Ee'#EeOOQO'#Ef'#EfOOQO'#Eg'#EgOOQO'#Eh'#EhOOQO'#Ei'#EiOOQO'#Ej'#EjOOQO'#Ek'#EkOOQO'#El'#ElOOQO'#Em'#EmOOQO'#En'#EnOOQO'#Eo'#EoOOQO'#Ep'#EpOOQO'#Eq'#EqOOQO'#Er'#ErOOQO'#Es'#EsOOQO'#Et'#EtOOQO'#Eu'#EuOOQO'#Ev'#EvOOQO'#Ew'#EwOOQO'#Ex'#ExOOQO'#Ey'#EyOOQO'#Ez'#EzOOQO'#E{'#E{OOQO'#E|'#E|OOQO'#E}'#E}OOQO'#FO'#FOOOQO'#FP'#FPOOQO'#FQ'#FQOOQO'#FR'#FROOQO'#FS'#FSOOQO'#FT'#FTOOQO'#FU'#FUOOQO'#FV'#FVOOQO'#FW'#FWOOQO'#FX'#FXOOQO'#FY'#FYOOQO'#FZ'#FZOOQO'#F['#F[OOQO'#F]'#F]OOQO'#F^'#F^OOQO'#F_'#F_OOQO'#F`'#F`OOQO'#Fa'#FaOOQO'#Fb'#FbOOQO'#Fc'#FcOOQO'#Fd'#FdOOQO'#Fe'#FeOOQO'#Ff'#FfOOQO'#Fg'#FgOOQO'#Fh'#FhOOQO'#Fi'#FiOOQO'#Fj'#FjOOQO'#Fk'#FkOOQO'#Fl'#FlOOQO'#Fm'#FmOOQO'#Fn'#FnQOQPOOO3zQPO'#DUO4PQPO'#DZO(rQPO,59nO4WQQO,59nOOQO,59|,59|O6QQPO,59vO6QQPO,59vO6QQPO,59vO6QQPO,59vO6QQPO,59vO=qQPO,5<ZO>cQPO,5<cOOQO,5<e,5<eOOQO,5<f,5<fO?fQPO,5<rOOQO,5:^,5:^O?pQQO,5<gO?wQQO,5<iOOQO'#DX'#DXOAkQPO'#GQOAyQPO,5<kOOQO,5<k,5<kOBVQPO,5<kOOQO,5<j,5<jOB_QSO'#DVOOQO,59p,59pOOQO,59u,59uOBjQQO,59uOOQO1G/Y1G/YOOQO'#D^'#D^O3zQPO'#D_OBtQPO'#DaOByQPO'#DcOCOQPO'#DdOOQO'#D`'#D`OJbQPO'#D`OJiQPO'#D`OOQO'#Gh'#GhOJpQPO'#GhO!$WQPO'#GhOYQPO1G/bOYQPO1G/bOYQPO1G/bOYQPO1G/bOYQPO1G/bOOQO'#Fq'#FqOOQO'#Fv'#FvO!$bQSO1G1uO=qQPO'#FpOOQO'#Fr'#FrOOQO'#Fs'#FsOOQO'#Ft'#FtOOQO'#Fu'#FuO!$|QPO'#FpO!%RQPO'#FpO=qQPO'#FpOOQO'#Fp'#FpO>cQPO'#FxOOQO1G1}1G1}O!%WQPO'#FxO!%]QPO'#FxO=qQPO'#FxOOQO'#Fx'#FxO!%bQPO'#DbOOQO'#GY'#GYOOQO1G2^1G2^O!%mQPO1G2^OOQO1G2R1G2ROOQO'#GR'#GRO!%rQPO,5<lO!%wQPO,5<qO!%|QSO1G2VO!&XQPO1G2VOOQO1G2V1G2VOOQO,59q,59qO!&aQPO,59qOYQPO'#G]O!&iQPO1G/aOOQO1G/a1G/aO!&qQPO,59yO?TQPO,59{O?TQPO,59}O?TQPO,5:OOOQO,59z,59zOOQO,5=S,5=SO!._QPO,5=SO!7]QQO7+$|O!7mQQO7+$|O!9XQQO7+$|O!9uQQO7+$|O!;jQQO7+$|O=qQPO,5<[O=qQPO,5<[OOQO7+'a7+'aO!<ZQPO7+'nO!<vQSO,5<[O!=QQPO,5<[O=qQPO,5<[O!=kQQO,5<[OOQO,5<d,5<dO!=rQPO,5<dO=qQPO,5<dO!=wQQO,5<dO!>OQPO7+'xOOQO1G2W1G2WOOQO1G2]1G2]O!>TQPO,5<xOOQO,5<x,5<xOOQO7+'q7+'qO!>iQSO7+'qOOQO-E:[-E:[O!>tQSO1G/]O!?PQPO1G/]OOQO1G/]1G/]O!?XQQO,5<wOOQO-E:Z-E:ZOOQO7+${7+${O!?cQPO1G/eO!FyQPO1G/gO!GOQPO1G/iO!GTQPO1G/jOOQO1G2n1G2nO!GnQSO1G1vO!GxQSO1G1vO!HdQQO<<KYOOQO<<KY<<KYOOQO1G1v1G1vO!HkQQO1G1vO!HrQQO,5<[OOQO1G2O1G2OO!IPQQO1G2OOOQO<<Kd<<KdOOQO<<K]<<K]P!IWQSO'#G^OOQO,5<v,5<vOOQO7+$w7+$wO!I`QSO7+$wOOQO-E:Y-E:YOOQO7+%P7+%POOQO7+%R7+%ROOQO7+%T7+%TOOQO7+%U7+%UOOQOAN@tAN@tO=qQPO7+'bO!IkQQO1G1vO!IxQQO1G1vO=qQPO7+'jOOQO<<Hc<<HcP!JgQSO'#G[O!JoQQO<<J|O!JvQQO<<KUOOQOAN@hAN@hOOQOAN@pAN@pO=qQPO'#FpO=qQPO,5<[O=qQPO,5<[",
+  stateData: "!J}~O%VOStOS~OWQOXQOYQOZQO[QO]QO^QO_QO`QOaQObQOcQOdQOeQOkVOlVO|^O!i[O%SSO%TSO%XXO%]TO%^TO%_SO%`_O%a`O%baO%cbO%dcO%edO%feO%gfO%hgO%ihO%jiO%kjO%lkO%mlO%nmO%onO%poO%qpO%rqO%srO%tsO%utO%vuO%wvO%xwO%yxO%zyO%{zO%|{O%}|O&O}O&P!OO&Q!PO&R!QO&S!RO&T!SO&U!TO&V!UO&W!VO&X!WO&Y!XO&Z!YO&[!ZO&]![O&^!]O&_!^O&`!_O&a!`O&b!aO&c!bO&d!cO&e!dO&f!eO&g!fO&h!gO&i!hO&j!iO&k!jO&l!kO&m!lO&n!mO&o!nO&p!oO&q!pO&r!qO&s!rO&t!sO&u!tO&v!uO&w!vO&x!wO&y!xO&z!yO&{!zO&|!{O&}!|O'O!}O'P#OO'Q#PO'R#QO'S#RO'T#SO'U#TO'V#UO'W#VO'X#WO'_ZO~O!i#XO~Of#YOg#YO%X#ZO~O%S#^O%T#^O%_#^OW$eXX$eXY$eXZ$eX[$eX]$eX^$eX_$eX`$eXa$eXb$eXc$eXd$eXe$eXk$eXl$eX|$eX!i$eX%S$eX%T$eX%X$eX%]$eX%^$eX%_$eX%`$eX%a$eX%b$eX%c$eX%d$eX%e$eX%f$eX%g$eX%h$eX%i$eX%j$eX%k$eX%l$eX%m$eX%n$eX%o$eX%p$eX%q$eX%r$eX%s$eX%t$eX%u$eX%v$eX%w$eX%x$eX%y$eX%z$eX%{$eX%|$eX%}$eX&O$eX&P$eX&Q$eX&R$eX&S$eX&T$eX&U$eX&V$eX&W$eX&X$eX&Y$eX&Z$eX&[$eX&]$eX&^$eX&_$eX&`$eX&a$eX&b$eX&c$eX&d$eX&e$eX&f$eX&g$eX&h$eX&i$eX&j$eX&k$eX&l$eX&m$eX&n$eX&o$eX&p$eX&q$eX&r$eX&s$eX&t$eX&u$eX&v$eX&w$eX&x$eX&y$eX&z$eX&{$eX&|$eX&}$eX'O$eX'P$eX'Q$eX'R$eX'S$eX'T$eX'U$eX'V$eX'W$eX'X$eX'_$eX~OU#eOV#_Oh#bOi#cOj#bOo#gOp#fO!P#_O!X#_O!Y#_O!Z#_O![#`O!]#`O!^#aO!_#aO!`#aO!a#aO!b#aO!c#aO!d#aO!e#aO${#hO'Y#dO~Oz#mO|#lO'`#oO~O'_ZOU$rXV$rXh$rXi$rXj$rXo$rXp$rX!P$rX!X$rX!Y$rX!Z$rX![$rX!]$rX!^$rX!_$rX!`$rX!a$rX!b$rX!c$rX!d$rX!e$rX${$rX%R$rX'Y$rX%Z$rX%Y$rX~O%X#rO~O%Z#tO~PYOf#YOg#YOUvaVvahvaivajvaovapva!Pva!Xva!Yva!Zva![va!]va!^va!_va!`va!ava!bva!cva!dva!eva${va%Rva'Yva%Zva%Yva~OP#wOQ#xOR#xOq#yOr#zOs#{OW%[PX%[PY%[PZ%[P[%[P]%[P^%[P_%[P`%[Pa%[Pb%[Pc%[Pd%[Pe%[Pk%[Pl%[P|%[P!i%[P%S%[P%T%[P%X%[P%]%[P%^%[P%_%[P%`%[P%a%[P%b%[P%c%[P%d%[P%e%[P%f%[P%g%[P%h%[P%i%[P%j%[P%k%[P%l%[P%m%[P%n%[P%o%[P%p%[P%q%[P%r%[P%s%[P%t%[P%u%[P%v%[P%w%[P%x%[P%y%[P%z%[P%{%[P%|%[P%}%[P&O%[P&P%[P&Q%[P&R%[P&S%[P&T%[P&U%[P&V%[P&W%[P&X%[P&Y%[P&Z%[P&[%[P&]%[P&^%[P&_%[P&`%[P&a%[P&b%[P&c%[P&d%[P&e%[P&f%[P&g%[P&h%[P&i%[P&j%[P&k%[P&l%[P&m%[P&n%[P&o%[P&p%[P&q%[P&r%[P&s%[P&t%[P&u%[P&v%[P&w%[P&x%[P&y%[P&z%[P&{%[P&|%[P&}%[P'O%[P'P%[P'Q%[P'R%[P'S%[P'T%[P'U%[P'V%[P'W%[P'X%[P'_%[P~O%S$YO%T$YO%X$cO%]$XO%^$XO%_$YO&|$^O&}$]O'Z$_O'[$`O~O%S$YO%T$YO%X$iO%]$XO%^$XO%_$YO&|$^O&}$]O'Z$_O'[$`O~O%SSO%TSO%]$kO%^$kO%_SO~Om$lOn$lO~P?TO%Z$oO~P0_O!P#_OU$qaV$qah$qai$qaj$qao$qap$qa!X$qa!Y$qa!Z$qa![$qa!]$qa!^$qa!_$qa!`$qa!a$qa!b$qa!c$qa!d$qa!e$qa${$qa%R$qa'Y$qa%Z$qa%Y$qa~O!e$pO$v$pO$w$pO$x$pO~O!e$pO$v$pO$w$pO$x$pO%Y$sO'`$uO~Oz$wO|#lO%Z$vO~O%Y$xO%Z$zO~P0_O%X$|O~O%X$}O~O%X%OO~OW!SXX!SXY!SXZ!SX[!SX]!SX^!SX_!SX`!SXa!SXb!SXc!SXd!SXe!SXk!SXl!SX|!SX!i!SX%S!SX%T!SX%X!SX%]!SX%^!SX%_!SX%`!SX%a!SX%b!SX%c!SX%d!SX%e!SX%f!SX%g!SX%h!SX%i!SX%j!SX%k!SX%l!SX%m!SX%n!SX%o!SX%p!SX%q!SX%r!SX%s!SX%t!SX%u!SX%v!SX%w!SX%x!SX%y!SX%z!SX%{!SX%|!SX%}!SX&O!SX&P!SX&Q!SX&R!SX&S!SX&T!SX&U!SX&V!SX&W!SX&X!SX&Y!SX&Z!SX&[!SX&]!SX&^!SX&_!SX&`!SX&a!SX&b!SX&c!SX&d!SX&e!SX&f!SX&g!SX&h!SX&i!SX&j!SX&k!SX&l!SX&m!SX&n!SX&o!SX&p!SX&q!SX&r!SX&s!SX&t!SX&u!SX&v!SX&w!SX&x!SX&y!SX&z!SX&{!SX&|!SX&}!SX'O!SX'P!SX'Q!SX'R!SX'S!SX'T!SX'U!SX'V!SX'W!SX'X!SX'_!SX~Os#{O~PCTOr#zO~PCTOq#yOr#zOs#{OW%[XX%[XY%[XZ%[X[%[X]%[X^%[X_%[X`%[Xa%[Xb%[Xc%[Xd%[Xe%[Xk%[Xl%[X|%[X!i%[X%S%[X%T%[X%X%[X%]%[X%^%[X%_%[X%`%[X%a%[X%b%[X%c%[X%d%[X%e%[X%f%[X%g%[X%h%[X%i%[X%j%[X%k%[X%l%[X%m%[X%n%[X%o%[X%p%[X%q%[X%r%[X%s%[X%t%[X%u%[X%v%[X%w%[X%x%[X%y%[X%z%[X%{%[X%|%[X%}%[X&O%[X&P%[X&Q%[X&R%[X&S%[X&T%[X&U%[X&V%[X&W%[X&X%[X&Y%[X&Z%[X&[%[X&]%[X&^%[X&_%[X&`%[X&a%[X&b%[X&c%[X&d%[X&e%[X&f%[X&g%[X&h%[X&i%[X&j%[X&k%[X&l%[X&m%[X&n%[X&o%[X&p%[X&q%[X&r%[X&s%[X&t%[X&u%[X&v%[X&w%[X&x%[X&y%[X&z%[X&{%[X&|%[X&}%[X'O%[X'P%[X'Q%[X'R%[X'S%[X'T%[X'U%[X'V%[X'W%[X'X%[X'_%[X~OQ#xOR#xO~PJpO!P%XO!X%XO!Y%XO!Z%XO![%YO!]%YO']%ZO'^%[O~O%X%^O~O%X%_O~O%X%bO~O%X%cO~O%S#^O%T#^O%_#^O~O%X%eO~O|%fO~O|%gO~Oz#mO|#lO'`%jO~O%Y%kO'`%jO~O%Y%mO%Z%oO~O%Y$xO%Z%rO~OS%sOT%sOW!RaX!RaY!RaZ!Ra[!Ra]!Ra^!Ra_!Ra`!Raa!Rab!Rac!Rad!Rae!Rak!Ral!Raq!Rar!Ras!Ra|!Ra!i!Ra%S!Ra%T!Ra%X!Ra%]!Ra%^!Ra%_!Ra%`!Ra%a!Ra%b!Ra%c!Ra%d!Ra%e!Ra%f!Ra%g!Ra%h!Ra%i!Ra%j!Ra%k!Ra%l!Ra%m!Ra%n!Ra%o!Ra%p!Ra%q!Ra%r!Ra%s!Ra%t!Ra%u!Ra%v!Ra%w!Ra%x!Ra%y!Ra%z!Ra%{!Ra%|!Ra%}!Ra&O!Ra&P!Ra&Q!Ra&R!Ra&S!Ra&T!Ra&U!Ra&V!Ra&W!Ra&X!Ra&Y!Ra&Z!Ra&[!Ra&]!Ra&^!Ra&_!Ra&`!Ra&a!Ra&b!Ra&c!Ra&d!Ra&e!Ra&f!Ra&g!Ra&h!Ra&i!Ra&j!Ra&k!Ra&l!Ra&m!Ra&n!Ra&o!Ra&p!Ra&q!Ra&r!Ra&s!Ra&t!Ra&u!Ra&v!Ra&w!Ra&x!Ra&y!Ra&z!Ra&{!Ra&|!Ra&}!Ra'O!Ra'P!Ra'Q!Ra'R!Ra'S!Ra'T!Ra'U!Ra'V!Ra'W!Ra'X!Ra'_!Ra~Oq#yOr#zOs#{OW%[aX%[aY%[aZ%[a[%[a]%[a^%[a_%[a`%[aa%[ab%[ac%[ad%[ae%[ak%[al%[a|%[a!i%[a%S%[a%T%[a%X%[a%]%[a%^%[a%_%[a%`%[a%a%[a%b%[a%c%[a%d%[a%e%[a%f%[a%g%[a%h%[a%i%[a%j%[a%k%[a%l%[a%m%[a%n%[a%o%[a%p%[a%q%[a%r%[a%s%[a%t%[a%u%[a%v%[a%w%[a%x%[a%y%[a%z%[a%{%[a%|%[a%}%[a&O%[a&P%[a&Q%[a&R%[a&S%[a&T%[a&U%[a&V%[a&W%[a&X%[a&Y%[a&Z%[a&[%[a&]%[a&^%[a&_%[a&`%[a&a%[a&b%[a&c%[a&d%[a&e%[a&f%[a&g%[a&h%[a&i%[a&j%[a&k%[a&l%[a&m%[a&n%[a&o%[a&p%[a&q%[a&r%[a&s%[a&t%[a&u%[a&v%[a&w%[a&x%[a&y%[a&z%[a&{%[a&|%[a&}%[a'O%[a'P%[a'Q%[a'R%[a'S%[a'T%[a'U%[a'V%[a'W%[a'X%[a'_%[a~O!P#_OU!Oqh!Oqi!Oqj!Oqo!Oqp!Oq![!Oq!]!Oq!^!Oq!_!Oq!`!Oq!a!Oq!b!Oq!c!Oq!d!Oq!e!Oq${!Oq%R!Oq'Y!Oq%Z!Oq%Y!Oq~OV!Oq!X!Oq!Y!Oq!Z!Oq~P!5uOV#_O!X#_O!Y#_O!Z#_O~P!5uOV#_O!P#_O!X#_O!Y#_O!Z#_O![#`O!]#`OU!Oqh!Oqi!Oqj!Oqo!Oqp!Oq${!Oq%R!Oq'Y!Oq%Z!Oq%Y!Oq~O!^!Oq!_!Oq!`!Oq!a!Oq!b!Oq!c!Oq!d!Oq!e!Oq~P!7}O!^#aO!_#aO!`#aO!a#aO!b#aO!c#aO!d#aO!e#aO~P!7}OV#_Oh#bOj#bO!P#_O!X#_O!Y#_O!Z#_O![#`O!]#`O!^#aO!_#aO!`#aO!a#aO!b#aO!c#aO!d#aO!e#aO~OU!Oqi!Oqo!Oqp!Oq${!Oq%R!Oq'Y!Oq%Z!Oq%Y!Oq~P!:cO']%{O~P=qO!X$da!Y$da!Z$da![$da!]$da']$da~O!P%XO'^$da~P!<bO%Z%|O~O!P&jO!X&jO!Y&jO!Z&jO![&kO!]&kO~O%Z%|O~P!=VO%Z&PO~O%Z&PO~P!=VO%Z&RO~O!e$pO$v$pO$w$pO$x$pO%Y%Qa'`%Qa~Oz#mO|#lO'`&SO~Oz&UO|#lO%Z&VO~O%Y&WO%Z&VO~O%Y%Pa%Z%Pa~P0_O%X#rOW!RiX!RiY!RiZ!Ri[!Ri]!Ri^!Ri_!Ri`!Ria!Rib!Ric!Rid!Rie!Rik!Ril!Riq!Rir!Ris!Ri|!Ri!i!Ri%S!Ri%T!Ri%]!Ri%^!Ri%_!Ri%`!Ri%a!Ri%b!Ri%c!Ri%d!Ri%e!Ri%f!Ri%g!Ri%h!Ri%i!Ri%j!Ri%k!Ri%l!Ri%m!Ri%n!Ri%o!Ri%p!Ri%q!Ri%r!Ri%s!Ri%t!Ri%u!Ri%v!Ri%w!Ri%x!Ri%y!Ri%z!Ri%{!Ri%|!Ri%}!Ri&O!Ri&P!Ri&Q!Ri&R!Ri&S!Ri&T!Ri&U!Ri&V!Ri&W!Ri&X!Ri&Y!Ri&Z!Ri&[!Ri&]!Ri&^!Ri&_!Ri&`!Ri&a!Ri&b!Ri&c!Ri&d!Ri&e!Ri&f!Ri&g!Ri&h!Ri&i!Ri&j!Ri&k!Ri&l!Ri&m!Ri&n!Ri&o!Ri&p!Ri&q!Ri&r!Ri&s!Ri&t!Ri&u!Ri&v!Ri&w!Ri&x!Ri&y!Ri&z!Ri&{!Ri&|!Ri&}!Ri'O!Ri'P!Ri'Q!Ri'R!Ri'S!Ri'T!Ri'U!Ri'V!Ri'W!Ri'X!Ri'_!Ri~O%Z&ZO~O%Z&[O~O%Z&]O~O!X$di!Y$di!Z$di![$di!]$di']$di~O!P%XO'^$di~P!GYO!P%XO!X%XO!Y%XO!Z%XO![$di!]$di']$di'^$di~O']&^O~P!=VO%Y&_O~P!=VO!P&jO%Z$da%Y$da~P!<bO%Y&bO~P!=VOz#mO|#lO~Oz&UO|#lO%Z&cO~O!P&jO%Z$di%Y$di~P!GYO!P&jO!X&jO!Y&jO!Z&jO![$di!]$di%Z$di']$di%Y$di~Oz&UO|#lO~O%Z&gO~P!=VO%Z&hO~P!=VO",
+  goto: ".b%]PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP%^%j%v%|P&VP&g%^P&p&w'R'a'k(T(bPPPPPPPPPPPPP%^(o({P({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({%^)X*T*w*w+]+]+q%^,V%^%^%^%^%^%^,],l,tPPP,l%^P,{P-O-U-[PPPPP-cPPP.Re^OXY#Z$S$T$U$V$W$xeROXY#Z$S$T$U$V$W$xQ#[RR#v#]Q#s#YQ${#xR&Y%sQ#nZQ$w#rU%h$s%k&TV&U%m&W&dQ#]RQ#iWR#v#[Z$R#_#`#a#b#cY$Q#_#`#a#b#cR%R$RY$P#_#`#a#b#cS%Q$Q$RR%w%Ra#|#_#`#a#b#c$Q$R%Rd^OXY#Z$S$T$U$V$W$xQ$m#hQ%t$|Q%u$}R%v%O`#}#_#`#a#b#c$Q$R%RR%P$O`$O#_#`#a#b#c$Q$R%RR%P#}eWOXY#Z$S$T$U$V$W$xeVOXY#Z$S$T$U$V$W$xQ$Z#dQ%]$[Q%`$cQ%d$iQ%x%XQ%y%YQ%z%[Q%}%_Q&O&iQ&Q%cQ&`&jQ&a&kQ&e&_R&f&bdYOXY#Z$S$T$U$V$W$xW$[#d$[%X%YS$e#e$ee&i$c$i%[%_%c&_&b&i&j&kl$a#d$[$c$i%X%Y%[%_%c&_&b&i&j&kT$g#e$el$b#d$[$c$i%X%Y%[%_%c&_&b&i&j&kT$h#e$el$d#d$[$c$i%X%Y%[%_%c&_&b&i&j&kT$j#e$eQ$f#eR%a$ed]OXY#Z$S$T$U$V$W$xR#q[Q#pZV%i$s%k&TQ$q#mT$r#n%hR$n#hQ%n$wR&X%nQ$y#uR%q$yS$t#n#pR%l$tQUOQ#jXQ#kYQ#u#ZQ%S$SQ%T$TQ%U$UQ%V$VQ%W$WR%p$xQ$S#_Q$T#`Q$U#aQ$V#bR$W#c",
+  nodeNames: "⚠ Bool Ignoring On GroupLeft GroupRight Offset Atan2 Avg Bottomk Count CountValues Group Max Min Quantile LimitK LimitRatio Stddev Stdvar Sum Topk By Without And Or Unless StartFn EndFn AtStart AtEnd Smoothed Anchored Fill FillLeft FillRight LineComment PromQL AggregateExpr AggregateOp AggregateModifier GroupingLabels LabelName QuotedLabelName StringLiteral FunctionCallBody BinaryExpr Pow BoolModifier MatchingModifierClause FillModifier FillClause NumberDurationLiteral FillLeftClause FillRightClause Mul Div Mod Add Sub Eql Gte Gtr TrimUpper TrimLower Lte Lss Neq FunctionCall FunctionIdentifier AbsentOverTime Identifier Absent Abs Acos Acosh Asin Asinh Atan Atanh AvgOverTime Ceil Changes Clamp ClampMax ClampMin Cos Cosh CountOverTime DaysInMonth DayOfMonth DayOfWeek DayOfYear Deg Delta Deriv Exp FirstOverTime Floor HistogramCount HistogramFraction HistogramQuantile HistogramQuantiles HistogramStdDev HistogramStdVar HistogramSum HistogramAvg DoubleExponentialSmoothing Hour Idelta Increase Info Irate LabelReplace LabelJoin LastOverTime Ln Log10 Log2 MadOverTime MaxOverTime MinOverTime TsOfFirstOverTime TsOfMaxOverTime TsOfMinOverTime TsOfLastOverTime Minute Month Pi PredictLinear PresentOverTime QuantileOverTime Rad Rate Resets Round Scalar Sgn Sin Sinh Sort SortDesc SortByLabel SortByLabelDesc StartTimestamp Range Step Sqrt StddevOverTime StdvarOverTime SumOverTime Tan Tanh Timestamp Time Vector Year MatrixSelector DurationExpr UnaryOp DurationStep DurationRange DurationMinOf DurationMaxOf NumberDurationLiteralInDurationContext OffsetExpr OffsetDurationExpr AnchoredExpr SmoothedExpr ParenExpr SubqueryExpr UnaryExpr VectorSelector LabelMatchers UnquotedLabelMatcher MatchOp EqlSingle EqlRegex NeqRegex QuotedLabelMatcher StepInvariantExpr At AtModifierPreprocessors MetricName",
+  maxTerm: 292,
+  nodeProps: [
+    ["group", -14,38,44,46,52,68,157,165,167,168,169,170,171,172,180,"Expr"]
+  ],
+  propSources: [promQLHighLight],
+  skippedNodes: [0,36],
+  repeatNodeCount: 3,
+  tokenData: "4{~RwX^#lpq#lqr$ars$tst&luv'Twx'Yxy({yz)Qz{)V{|)[|})c}!O)h!O!P)o!P!Q*u!Q!R*z!R![+u![!]1O!^!_1z!_!`2a!`!a2v!b!c3]!c!}3b!}#O3x#P#Q3}#Q#R4S#R#S3b#S#T4X#T#o3b#o#p4q#q#r4v#y#z#l$f$g#l#BY#BZ#l$IS$I_#l$I|$JO#l$JT$JU#l$KV$KW#l&FU&FV#l~#qY%V~X^#lpq#l#y#z#l$f$g#l#BY#BZ#l$IS$I_#l$I|$JO#l$JT$JU#l$KV$KW#l&FU&FV#l~$dQ!_!`$j#r#s$o~$oO!e~~$tO$x~~$yW|~OY$tZr$trs%cs#O$t#O#P%h#P;'S$t;'S;=`&f<%lO$t~%hO|~~%kRO;'S$t;'S;=`%t;=`O$t~%yX|~OY$tZr$trs%cs#O$t#O#P%h#P;'S$t;'S;=`&f;=`<%l$t<%lO$t~&iP;=`<%l$t~&qSt~OY&lZ;'S&l;'S;=`&}<%lO&l~'QP;=`<%l&l~'YO!Z~~'_W|~OY'YZw'Ywx%cx#O'Y#O#P'w#P;'S'Y;'S;=`(u<%lO'Y~'zRO;'S'Y;'S;=`(T;=`O'Y~(YX|~OY'YZw'Ywx%cx#O'Y#O#P'w#P;'S'Y;'S;=`(u;=`<%l'Y<%lO'Y~(xP;=`<%l'Y~)QO%X~~)VO%Z~~)[O!X~V)cO%^P![U~)hO%Y~V)oO%]P!]U~)rP!Q![)u~)zS%_~!Q![)u!g!h*W#R#S)o#X#Y*W~*ZR{|*d}!O*d!Q![*j~*gP!Q![*j~*oQ%_~!Q![*j#R#S*d~*zO!Y~~+P[%_~!O!P)o!Q![+u!g!h*W#R#S,m#W#X-X#X#Y*W#[#]-p#a#b.U#g#h.x#k#l/Z#l#m0d#m#n/u~+zZ%_~!O!P)o!Q![+u!g!h*W#R#S,m#W#X-X#X#Y*W#[#]-p#a#b.U#g#h.x#k#l/Z#m#n/u~,pP!Q![,s~,xT%_~!O!P)o!Q![,s!g!h*W#R#S,m#X#Y*W~-^P%_~!Q![-a~-dS!Q![-a#[#]-p#a#b.U#g#h.x~-uP%_~!Q![-x~-{R!Q![-x#a#b.U#g#h.x~.ZQ%_~!Q![.a#g#h.s~.dR!Q![.a#a#b.m#g#h.x~.pP#g#h.s~.xO%_~~.}P%_~!Q![/Q~/TQ!Q![/Q#a#b.m~/`P%_~!Q![/c~/fT!Q![/c#W#X-X#[#]-p#a#b.U#g#h.x~/zP%_~!Q![/}~0QU!Q![/}#W#X-X#[#]-p#a#b.U#g#h.x#k#l/Z~0gR!Q![0p!c!i0p#T#Z0p~0uR%_~!Q![0p!c!i0p#T#Z0pV1VT'^S!iR!Q![1f![!]1f!c!}1f#R#S1f#T#o1fR1kT!iR!Q![1f![!]1f!c!}1f#R#S1f#T#o1f~2PQ!d~!P!Q2V!_!`2[~2[O!a~~2aO!c~~2fQ$vP!_!`2l#r#s2qQ2qO!^Q~2vO$w~~2{Q!`~!P!Q3R!_!`3W~3WO!b~~3]O!_~~3bO${~V3iT!iRzS!Q![3b![!]1f!c!}3b#R#S3b#T#o3b~3}O'Y~~4SO']~~4XO!P~~4[TO#S4X#S#T%c#T;'S4X;'S;=`4k<%lO4X~4nP;=`<%l4X~4vO'_~~4{O'`~",
+  tokenizers: [0, 1, 2],
+  topRules: {"PromQL":[0,37],"MetricName":[1,183]},
+  specialized: [{term: 71, get: (value, stack) => (specializeIdentifier(value) << 1), external: specializeIdentifier},{term: 71, get: (value, stack) => (extendIdentifier(value, stack) << 1) | 1, external: extendIdentifier, extend: true},{term: 71, get: (value) => spec_Identifier[value] || -1}],
+  tokenPrec: 0
+});
+// This file was generated by lezer-generator. You probably shouldn't edit it.
+const inf = 188,
+  nan = 189,
+  Bool = 1,
+  Ignoring = 2,
+  On = 3,
+  GroupLeft = 4,
+  GroupRight = 5,
+  Offset = 6,
+  Atan2 = 7,
+  Avg = 8,
+  Bottomk = 9,
+  Count = 10,
+  CountValues = 11,
+  Group = 12,
+  Max = 13,
+  Min = 14,
+  Quantile = 15,
+  LimitK = 16,
+  LimitRatio = 17,
+  Stddev = 18,
+  Stdvar = 19,
+  Sum = 20,
+  Topk = 21,
+  By = 22,
+  Without = 23,
+  And = 24,
+  Or = 25,
+  Unless = 26,
+  StartFn = 27,
+  EndFn = 28,
+  AtStart = 29,
+  AtEnd = 30,
+  Smoothed = 31,
+  Anchored = 32,
+  Fill = 33,
+  FillLeft = 34,
+  FillRight = 35,
+  LineComment = 36,
+  PromQL = 37,
+  AggregateExpr = 38,
+  AggregateOp = 39,
+  AggregateModifier = 40,
+  GroupingLabels = 41,
+  LabelName = 42,
+  QuotedLabelName = 43,
+  StringLiteral = 44,
+  FunctionCallBody = 45,
+  BinaryExpr = 46,
+  Pow = 47,
+  BoolModifier = 48,
+  MatchingModifierClause = 49,
+  FillModifier = 50,
+  FillClause = 51,
+  NumberDurationLiteral = 52,
+  FillLeftClause = 53,
+  FillRightClause = 54,
+  Mul = 55,
+  Div = 56,
+  Mod = 57,
+  Add = 58,
+  Sub = 59,
+  Eql = 60,
+  Gte = 61,
+  Gtr = 62,
+  TrimUpper = 63,
+  TrimLower = 64,
+  Lte = 65,
+  Lss = 66,
+  Neq = 67,
+  FunctionCall = 68,
+  FunctionIdentifier = 69,
+  AbsentOverTime = 70,
+  Identifier = 71,
+  Absent = 72,
+  Abs = 73,
+  Acos = 74,
+  Acosh = 75,
+  Asin = 76,
+  Asinh = 77,
+  Atan = 78,
+  Atanh = 79,
+  AvgOverTime = 80,
+  Ceil = 81,
+  Changes = 82,
+  Clamp = 83,
+  ClampMax = 84,
+  ClampMin = 85,
+  Cos = 86,
+  Cosh = 87,
+  CountOverTime = 88,
+  DaysInMonth = 89,
+  DayOfMonth = 90,
+  DayOfWeek = 91,
+  DayOfYear = 92,
+  Deg = 93,
+  Delta = 94,
+  Deriv = 95,
+  Exp = 96,
+  FirstOverTime = 97,
+  Floor = 98,
+  HistogramCount = 99,
+  HistogramFraction = 100,
+  HistogramQuantile = 101,
+  HistogramQuantiles = 102,
+  HistogramStdDev = 103,
+  HistogramStdVar = 104,
+  HistogramSum = 105,
+  HistogramAvg = 106,
+  DoubleExponentialSmoothing = 107,
+  Hour = 108,
+  Idelta = 109,
+  Increase = 110,
+  Info = 111,
+  Irate = 112,
+  LabelReplace = 113,
+  LabelJoin = 114,
+  LastOverTime = 115,
+  Ln = 116,
+  Log10 = 117,
+  Log2 = 118,
+  MadOverTime = 119,
+  MaxOverTime = 120,
+  MinOverTime = 121,
+  TsOfFirstOverTime = 122,
+  TsOfMaxOverTime = 123,
+  TsOfMinOverTime = 124,
+  TsOfLastOverTime = 125,
+  Minute = 126,
+  Month = 127,
+  Pi = 128,
+  PredictLinear = 129,
+  PresentOverTime = 130,
+  QuantileOverTime = 131,
+  Rad = 132,
+  Rate = 133,
+  Resets = 134,
+  Round = 135,
+  Scalar = 136,
+  Sgn = 137,
+  Sin = 138,
+  Sinh = 139,
+  Sort = 140,
+  SortDesc = 141,
+  SortByLabel = 142,
+  SortByLabelDesc = 143,
+  StartTimestamp = 144,
+  index_es_Range = 145,
+  Step = 146,
+  Sqrt = 147,
+  StddevOverTime = 148,
+  StdvarOverTime = 149,
+  SumOverTime = 150,
+  Tan = 151,
+  Tanh = 152,
+  Timestamp = 153,
+  Time = 154,
+  Vector = 155,
+  Year = 156,
+  MatrixSelector = 157,
+  DurationExpr = 158,
+  UnaryOp = 159,
+  DurationStep = 160,
+  DurationRange = 161,
+  DurationMinOf = 162,
+  DurationMaxOf = 163,
+  NumberDurationLiteralInDurationContext = 164,
+  OffsetExpr = 165,
+  OffsetDurationExpr = 166,
+  AnchoredExpr = 167,
+  SmoothedExpr = 168,
+  ParenExpr = 169,
+  SubqueryExpr = 170,
+  UnaryExpr = 171,
+  VectorSelector = 172,
+  LabelMatchers = 173,
+  UnquotedLabelMatcher = 174,
+  MatchOp = 175,
+  EqlSingle = 176,
+  EqlRegex = 177,
+  NeqRegex = 178,
+  QuotedLabelMatcher = 179,
+  StepInvariantExpr = 180,
+  At = 181,
+  AtModifierPreprocessors = 182,
+  MetricName = 183;
+
+
+
+;// CONCATENATED MODULE: ./src/core/gates/promql.ts
+/** PromQL in gates: $variables substituted, then parsed by Prometheus' own lezer grammar to catch typos up front. */
+
+/** Built-in variables every query may use; a gates file adds its own under `variables:`. */
+const BUILTIN_VARIABLES = ['environment', 'release', 'baseline_release', 'project'];
+const VAR = /\$(\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+/** Names of the $variables a query uses ($name or ${name}). */
+function variablesOf(query) {
+    return [...query.matchAll(VAR)].map((m) => m[2] ?? m[3]);
+}
+/** Replace $name / ${name}; a name without a value is left to the caller's check (see variablesOf). */
+function promql_substitute(query, vars) {
+    return query.replace(VAR, (whole, _b, braced, bare) => {
+        const v = vars[braced ?? bare ?? ''];
+        return v === undefined ? whole : v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    });
+}
+/** Parse a query with the Prometheus grammar; the first syntax error with its position, or undefined. */
+function checkPromql(query) {
+    if (!query.trim())
+        return { column: 1, message: 'empty query' };
+    const tree = parser.parse(query);
+    let problem;
+    tree.iterate({
+        enter: (n) => {
+            if (problem)
+                return false;
+            if (n.type.isError) {
+                const near = query.slice(n.from, n.from + 12);
+                problem = {
+                    column: n.from + 1,
+                    message: near ? `syntax error near "${near}"` : 'unexpected end of query',
+                };
+                return false;
+            }
+            return undefined;
+        },
+    });
+    return problem;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/condition.ts
+/**
+ * The condition language of gates: a small, safe expression language (never eval / new Function).
+ *   result < 0.01            result <= baseline * 1.1 + 0.001     isNaN(result) || result > 0.5
+ *   len(results) == 0        min(results) == 1                     not (result > 2) and result >= 0
+ * Names: result (the value), results (every series' value), baseline. Literals: numbers, true, false, NaN, Inf.
+ * Operators by precedence: || or  ·  && and  ·  == != < <= > >=  ·  + -  ·  * / %  ·  unary ! not -  ·  ( ) f(x).
+ * Functions: isNaN isInf isFinite len min max sum avg abs.
+ */
+class ConditionSyntaxError extends Error {
+    column;
+    constructor(message, column) {
+        super(`${message} at column ${column}`);
+        this.column = column;
+        this.name = 'ConditionSyntaxError';
+    }
+}
+/** Raised while evaluating (a type mismatch, a name without a value); the measurement becomes an Error. */
+class ConditionEvalError extends Error {
+    name = 'ConditionEvalError';
+}
+const NAMES = ['result', 'results', 'baseline'];
+const FUNCTIONS = {
+    isNaN: { arity: 1, fn: (a) => Number.isNaN(num(a, 'isNaN')) },
+    isInf: { arity: 1, fn: (a) => Math.abs(num(a, 'isInf')) === Infinity },
+    isFinite: { arity: 1, fn: (a) => Number.isFinite(num(a, 'isFinite')) },
+    abs: { arity: 1, fn: (a) => Math.abs(num(a, 'abs')) },
+    len: { arity: 1, fn: (a) => list(a, 'len').length },
+    min: { arity: 1, fn: (a) => nonEmpty(a, 'min').reduce((x, y) => Math.min(x, y)) },
+    max: { arity: 1, fn: (a) => nonEmpty(a, 'max').reduce((x, y) => Math.max(x, y)) },
+    sum: { arity: 1, fn: (a) => list(a, 'sum').reduce((x, y) => x + y, 0) },
+    avg: { arity: 1, fn: (a) => nonEmpty(a, 'avg').reduce((x, y) => x + y, 0) / list(a, 'avg').length },
+};
+function num(v, where) {
+    if (typeof v !== 'number')
+        throw new ConditionEvalError(`${where} expects a number, got ${condition_describe(v)}`);
+    return v;
+}
+function list(v, where) {
+    if (!Array.isArray(v))
+        throw new ConditionEvalError(`${where} expects a list (results), got ${condition_describe(v)}`);
+    return v;
+}
+function nonEmpty(v, where) {
+    const l = list(v, where);
+    if (!l.length)
+        throw new ConditionEvalError(`${where} of an empty list`);
+    return l;
+}
+function bool(v, where) {
+    if (typeof v !== 'boolean')
+        throw new ConditionEvalError(`${where} expects true/false, got ${condition_describe(v)}`);
+    return v;
+}
+function condition_describe(v) {
+    return Array.isArray(v) ? `a list of ${v.length}` : typeof v === 'boolean' ? String(v) : `the number ${v}`;
+}
+const OPS = ['||', '&&', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '!', '(', ')', ','];
+const WORD_OPS = { and: '&&', or: '||', not: '!' };
+function tokenize(src) {
+    const out = [];
+    let i = 0;
+    while (i < src.length) {
+        const c = src[i];
+        if (/\s/.test(c)) {
+            i++;
+            continue;
+        }
+        const numMatch = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(src.slice(i));
+        if (numMatch) {
+            out.push({ type: 'num', text: numMatch[0], pos: i + 1 });
+            i += numMatch[0].length;
+            continue;
+        }
+        const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+        if (id) {
+            const w = id[0];
+            out.push(WORD_OPS[w] ? { type: 'op', text: WORD_OPS[w], pos: i + 1 } : { type: 'id', text: w, pos: i + 1 });
+            i += w.length;
+            continue;
+        }
+        const op = OPS.find((o) => src.startsWith(o, i));
+        if (!op)
+            throw new ConditionSyntaxError(`unexpected character "${c}"`, i + 1);
+        out.push({ type: 'op', text: op, pos: i + 1 });
+        i += op.length;
+    }
+    out.push({ type: 'end', text: '', pos: src.length + 1 });
+    return out;
+}
+const BINARY = {
+    '||': 1,
+    '&&': 2,
+    '==': 3,
+    '!=': 3,
+    '<': 3,
+    '<=': 3,
+    '>': 3,
+    '>=': 3,
+    '+': 4,
+    '-': 4,
+    '*': 5,
+    '/': 5,
+    '%': 5,
+};
+/** Parse and check a condition: syntax, known names, known functions and their arity. */
+function parseCondition(src) {
+    const tokens = tokenize(src);
+    let k = 0;
+    const peek = () => tokens[k];
+    const next = () => tokens[k++];
+    const expect = (text) => {
+        const t = next();
+        if (t.text !== text || t.type !== 'op')
+            throw new ConditionSyntaxError(`expected "${text}" but found ${show(t)}`, t.pos);
+    };
+    function primary() {
+        const t = next();
+        if (t.type === 'num')
+            return { kind: 'num', value: Number(t.text) };
+        if (t.type === 'op' && (t.text === '!' || t.text === '-'))
+            return { kind: 'unary', op: t.text, arg: primary() };
+        if (t.type === 'op' && t.text === '(') {
+            const e = expr(0);
+            expect(')');
+            return e;
+        }
+        if (t.type === 'id') {
+            if (t.text === 'true' || t.text === 'false')
+                return { kind: 'bool', value: t.text === 'true' };
+            if (t.text === 'NaN')
+                return { kind: 'num', value: NaN };
+            if (t.text === 'Inf')
+                return { kind: 'num', value: Infinity };
+            if (peek().text === '(' && peek().type === 'op') {
+                const f = FUNCTIONS[t.text];
+                if (!f)
+                    throw new ConditionSyntaxError(`unknown function "${t.text}" (expected one of ${Object.keys(FUNCTIONS).join(', ')})`, t.pos);
+                next();
+                const args = [];
+                if (peek().text !== ')') {
+                    args.push(expr(0));
+                    while (peek().text === ',' && peek().type === 'op') {
+                        next();
+                        args.push(expr(0));
+                    }
+                }
+                expect(')');
+                if (args.length !== f.arity)
+                    throw new ConditionSyntaxError(`${t.text}() takes ${f.arity} argument(s), got ${args.length}`, t.pos);
+                return { kind: 'call', fn: t.text, args, pos: t.pos };
+            }
+            if (!NAMES.includes(t.text))
+                throw new ConditionSyntaxError(`unknown name "${t.text}" (expected one of ${NAMES.join(', ')})`, t.pos);
+            return { kind: 'name', name: t.text, pos: t.pos };
+        }
+        throw new ConditionSyntaxError(`expected a value but found ${show(t)}`, t.pos);
+    }
+    function expr(minPrec) {
+        let left = primary();
+        for (;;) {
+            const t = peek();
+            const prec = t.type === 'op' ? BINARY[t.text] : undefined;
+            if (prec === undefined || prec <= minPrec)
+                return left;
+            next();
+            const right = expr(prec);
+            left = { kind: 'binary', op: t.text, left, right, pos: t.pos };
+        }
+    }
+    if (!src.trim())
+        throw new ConditionSyntaxError('empty condition', 1);
+    const node = expr(0);
+    const rest = peek();
+    if (rest.type !== 'end')
+        throw new ConditionSyntaxError(`unexpected ${show(rest)}`, rest.pos);
+    return node;
+}
+function show(t) {
+    return t.type === 'end' ? 'the end of the condition' : `"${t.text}"`;
+}
+/** The names a condition reads (to know whether it handles NaN, empty results or needs a baseline). */
+function namesOf(node, into = new Set()) {
+    if (node.kind === 'name')
+        into.add(node.name);
+    else if (node.kind === 'call') {
+        into.add(`${node.fn}()`);
+        node.args.forEach((a) => namesOf(a, into));
+    }
+    else if (node.kind === 'unary')
+        namesOf(node.arg, into);
+    else if (node.kind === 'binary') {
+        namesOf(node.left, into);
+        namesOf(node.right, into);
+    }
+    return into;
+}
+function evalNode(node, scope) {
+    switch (node.kind) {
+        case 'num':
+        case 'bool':
+            return node.value;
+        case 'name': {
+            const v = scope[node.name];
+            if (v === undefined)
+                throw new ConditionEvalError(`"${node.name}" has no value in this measurement`);
+            return v;
+        }
+        case 'unary': {
+            const v = evalNode(node.arg, scope);
+            return node.op === '!' ? !bool(v, '!') : -num(v, 'unary -');
+        }
+        case 'call':
+            return FUNCTIONS[node.fn].fn(evalNode(node.args[0], scope));
+        case 'binary': {
+            if (node.op === '&&' || node.op === '||') {
+                const l = bool(evalNode(node.left, scope), node.op);
+                if (node.op === '&&' ? !l : l)
+                    return l;
+                return bool(evalNode(node.right, scope), node.op);
+            }
+            const l = evalNode(node.left, scope);
+            const r = evalNode(node.right, scope);
+            if (node.op === '==' || node.op === '!=') {
+                if (typeof l !== typeof r || Array.isArray(l) || Array.isArray(r))
+                    throw new ConditionEvalError(`cannot compare ${condition_describe(l)} with ${condition_describe(r)}`);
+                return node.op === '==' ? l === r : l !== r;
+            }
+            const a = num(l, node.op);
+            const b = num(r, node.op);
+            switch (node.op) {
+                case '<':
+                    return a < b;
+                case '<=':
+                    return a <= b;
+                case '>':
+                    return a > b;
+                case '>=':
+                    return a >= b;
+                case '+':
+                    return a + b;
+                case '-':
+                    return a - b;
+                case '*':
+                    return a * b;
+                case '/':
+                    return a / b;
+                default:
+                    return a % b;
+            }
+        }
+    }
+}
+/** Evaluate a parsed condition to true/false; anything else is a ConditionEvalError. */
+function evaluateCondition(node, scope) {
+    const v = evalNode(node, scope);
+    if (typeof v !== 'boolean')
+        throw new ConditionEvalError(`the condition gives ${condition_describe(v)}, not true/false`);
+    return v;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/load.ts
+/**
+ * Read and check a gates file before any measurement: YAML, schema (unknown keys), durations, PromQL (Prometheus'
+ * lezer grammar, with the error's column), $variables and conditions. Every problem names file, gate and field.
+ */
+
+
+
+
+
+
+
+
+
+const gates_load_ajv = new ajv.Ajv({ allErrors: true, strict: false, verbose: true });
+const validateSchema = gates_load_ajv.compile(gatesSchema);
+/** Argo Rollouts' defaults, plus ours for what Argo does not have. */
+const GATE_DEFAULTS = {
+    interval: '30s',
+    count: 1,
+    initialDelay: '0s',
+    failureLimit: 0,
+    inconclusiveLimit: 0,
+    consecutiveErrorLimit: 4,
+    errorRetryInterval: '10s',
+    timeout: '30s',
+    noData: 'fail',
+    multiple: false,
+};
+function schemaProblem(e) {
+    const path = e.instancePath.split('/').filter(Boolean);
+    if (e.keyword === 'additionalProperties') {
+        path.push(e.params.additionalProperty);
+        const known = Object.keys(e.parentSchema?.properties ?? {});
+        return { path, message: `unknown key; expected one of ${known.join(', ')}` };
+    }
+    if (e.keyword === 'enum')
+        return {
+            path,
+            message: `expected one of ${e.params.allowedValues.join(', ')}`,
+        };
+    if (e.keyword === 'pattern' && path.some((p) => /interval|delay|timeout|offset/i.test(p)))
+        return { path, message: 'invalid duration: expected e.g. 500ms, 30s, 5m, 1h30m' };
+    return { path, message: e.message ?? 'is invalid' };
+}
+/** "gate api-error-ratio: interval" for gates[3].interval, so messages name the gate, not an index. */
+function fieldName(raw, path) {
+    if (path[0] === 'gates' && path.length > 1) {
+        const g = raw.gates?.[Number(path[1])];
+        const who = g && typeof g.name === 'string' ? `gate ${g.name}` : `gates[${path[1]}]`;
+        return path.length > 2 ? `${who}: ${path.slice(2).join('.')}` : who;
+    }
+    return path.join('.') || '(top level)';
+}
+const ms = (v) => parseDuration(v) ?? NaN;
+function toGate(raw, defaults, line) {
+    const get = (k) => (raw[k] ?? defaults[k] ?? GATE_DEFAULTS[k]);
+    const conditions = [raw.successCondition, raw.failureCondition].filter((c) => typeof c === 'string');
+    const mentions = (re) => conditions.some((c) => re.test(c));
+    // A condition that asks about NaN or an empty answer handles it, unless the gate set a policy (Argo's rule).
+    const nonFinite = (raw.nonFinite ??
+        defaults.nonFinite ??
+        (mentions(/\bis(NaN|Inf|Finite)\s*\(/) ? 'evaluate' : 'error'));
+    const b = raw.baseline;
+    return {
+        name: raw.name,
+        description: raw.description ?? '',
+        query: raw.query,
+        successCondition: raw.successCondition,
+        failureCondition: raw.failureCondition,
+        intervalMs: ms(get('interval')),
+        count: get('count'),
+        initialDelayMs: ms(get('initialDelay')),
+        failureLimit: get('failureLimit'),
+        inconclusiveLimit: get('inconclusiveLimit'),
+        consecutiveErrorLimit: get('consecutiveErrorLimit'),
+        errorRetryIntervalMs: ms(get('errorRetryInterval')),
+        timeoutMs: ms(get('timeout')),
+        noData: get('noData'),
+        nonFinite,
+        multiple: get('multiple'),
+        baseline: b
+            ? {
+                query: b.query,
+                offsetMs: b.offset ? ms(b.offset) : 600_000,
+                noData: (b.noData ?? 'inconclusive'),
+            }
+            : undefined,
+        line,
+    };
+}
+/** Parse a gates file's text; throws InputError on the first problem (schema first, then validateGates). */
+function parseGatesFile(text, file) {
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: true });
+    if (doc.errors.length) {
+        const e = doc.errors[0];
+        throw new InputError(`not valid YAML: ${e.message.split('\n')[0]}`, file, undefined, e.linePos?.[0].line);
+    }
+    const raw = doc.toJS();
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+        throw new InputError('expected a mapping at the top', file);
+    if (!validateSchema(raw)) {
+        const problems = (validateSchema.errors ?? []).map(schemaProblem);
+        const first = problems[0];
+        const line = lineOf(doc, lc, first.path);
+        throw new InputError(`${first.message}${line ? ` (line ${line})` : ''}`, file, fieldName(raw, first.path), line);
+    }
+    const gatesFile = {
+        file,
+        variables: Object.fromEntries(Object.entries(raw.variables ?? {}).map(([k, v]) => [k, String(v)])),
+        gates: raw.gates.map((g, i) => {
+            const gate = toGate(g, raw.defaults ?? {}, lineOf(doc, lc, ['gates', i]));
+            gate.fieldLines = Object.fromEntries(Object.keys(g).map((k) => [k, lineOf(doc, lc, ['gates', i, k]) ?? gate.line ?? 0]));
+            return gate;
+        }),
+    };
+    const problems = validateGates(gatesFile);
+    if (problems.length)
+        throw problems[0];
+    return gatesFile;
+}
+function loadGatesFile(path) {
+    if (!(0,external_node_fs_.existsSync)(path))
+        throw new InputError('gates file not found (set gates.file or the gates-file input)', path);
+    return parseGatesFile((0,external_node_fs_.readFileSync)(path, 'utf8'), path);
+}
+/**
+ * Every problem of a gates file (empty when it is sound): names, durations, limits, $variables, PromQL syntax,
+ * conditions. `variables` adds names the caller will provide besides the built-ins and the file's own.
+ */
+function validateGates(gates, opts = {}) {
+    const problems = [];
+    const known = new Set([
+        ...BUILTIN_VARIABLES,
+        ...Object.keys(gates.variables),
+        ...(opts.variables ?? []),
+    ]);
+    const seen = new Set();
+    // Values the caller fills in later become same-length placeholders, so error columns match the query as written.
+    const placeholders = Object.fromEntries([...known].map((k) => [k, gates.variables[k] ?? 'x'.repeat(k.length + 1)]));
+    for (const g of gates.gates) {
+        const problem = (field, message) => {
+            const line = g.fieldLines?.[field] ?? g.line;
+            problems.push(new InputError(`${message}${line ? ` (line ${line})` : ''}`, gates.file, `gate ${g.name}: ${field}`, line));
+        };
+        if (seen.has(g.name))
+            problem('name', 'duplicate gate name; names must be unique');
+        seen.add(g.name);
+        for (const [field, v] of [
+            ['interval', g.intervalMs],
+            ['initialDelay', g.initialDelayMs],
+            ['errorRetryInterval', g.errorRetryIntervalMs],
+            ['timeout', g.timeoutMs],
+        ]) {
+            if (!Number.isFinite(v) || v < 0)
+                problem(field, 'invalid duration: expected e.g. 500ms, 30s, 5m, 1h30m');
+        }
+        if (g.baseline && !Number.isFinite(g.baseline.offsetMs))
+            problem('baseline', 'invalid offset duration');
+        if (g.timeoutMs === 0)
+            problem('timeout', 'must be more than 0');
+        if (!g.successCondition && !g.failureCondition)
+            problem('successCondition', 'a gate needs a successCondition, a failureCondition or both');
+        const queries = [['query', g.query]];
+        if (g.baseline?.query)
+            queries.push(['baseline', g.baseline.query]);
+        for (const [field, q] of queries) {
+            const unknown = variablesOf(q).filter((v) => !known.has(v));
+            if (unknown.length) {
+                problem(field, `unknown variable $${unknown[0]} (expected one of ${[...known].map((k) => '$' + k).join(', ')})`);
+                continue;
+            }
+            const bad = checkPromql(promql_substitute(q, placeholders));
+            if (bad)
+                problem(field, `invalid PromQL at column ${bad.column}: ${bad.message}`);
+        }
+        for (const field of ['successCondition', 'failureCondition']) {
+            const c = g[field];
+            if (c === undefined)
+                continue;
+            try {
+                const names = namesOf(parseCondition(c));
+                if (names.has('baseline') && !g.baseline)
+                    problem(field, 'uses "baseline" but the gate has no baseline: block');
+            }
+            catch (e) {
+                if (!(e instanceof ConditionSyntaxError))
+                    throw e;
+                problem(field, `invalid condition: ${e.message}`);
+            }
+        }
+    }
+    if (!gates.gates.length)
+        problems.push(new InputError('no gates: add at least one under gates:', gates.file, 'gates'));
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/gates.ts
+/** The gates file through the gates engine (schema, durations, $variables, PromQL syntax, conditions). */
+
+
+
+
+
+const gatesCheck = {
+    name: 'gates',
+    title: 'Gates file',
+    async run(ctx) {
+        const file = ctx.layout.gatesFile;
+        const abs = (0,external_node_path_.join)(ctx.root, file);
+        if (!(0,external_node_fs_.existsSync)(abs))
+            return skipped(`no gates file at ${file} (set gates.file in erp-deploy.yml)`);
+        try {
+            const gates = parseGatesFile((0,external_node_fs_.readFileSync)(abs, 'utf8'), abs);
+            ctx.logger.debug(`${file}: ${gates.gates.length} gate(s)`);
+            return { findings: [], checked: [file] };
+        }
+        catch (e) {
+            if (!(e instanceof InputError))
+                throw e;
+            const prefix = [e.file, e.field].filter(Boolean).join(': ') + ': ';
+            const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : messageOf(e);
+            return {
+                findings: [
+                    {
+                        file: e.file ? (0,external_node_path_.relative)(ctx.root, e.file) : file,
+                        line: e.line,
+                        severity: 'error',
+                        rule: 'GATE',
+                        message: `${e.field ? `${e.field}: ` : ''}${msg}`,
+                    },
+                ],
+                checked: [file],
+            };
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/dashboards.ts
+/**
+ * Grafana dashboards (JSON under <compose dir>/grafana/dashboards): valid JSON, a uid each and unique,
+ * every panel query parses as PromQL (Grafana's $variables replaced first), and panels use the dashboard's
+ * datasource variable rather than a fixed datasource.
+ */
+
+
+
+
+
+/** Grafana's variables → values PromQL accepts: durations inside [..] and after offset, numbers elsewhere; quoted text is left alone. */
+function grafanaToPromql(expr) {
+    let out = '';
+    let quote;
+    let bracket = 0;
+    for (let i = 0; i < expr.length; i++) {
+        const c = expr[i];
+        if (quote) {
+            out += c;
+            if (c === '\\')
+                out += expr[++i] ?? '';
+            else if (c === quote)
+                quote = undefined;
+            continue;
+        }
+        if (c === '"' || c === "'" || c === '`')
+            quote = c;
+        if (c === '[')
+            bracket++;
+        if (c === ']')
+            bracket--;
+        if (c === '$') {
+            const m = /^\$(\{[^}]*\}|\w+)/.exec(expr.slice(i));
+            if (m) {
+                const offset = /offset\s*$/.test(out);
+                out += bracket > 0 || offset ? '5m' : '1';
+                i += m[0].length - 1;
+                continue;
+            }
+        }
+        out += c;
+    }
+    return out;
+}
+function panelsOf(dash) {
+    const out = [];
+    const walk = (list, path) => {
+        if (!Array.isArray(list))
+            return;
+        list.forEach((p, i) => {
+            if (!p || typeof p !== 'object')
+                return;
+            out.push({ panel: p, path: [...path, i] });
+            walk(p.panels, [...path, i, 'panels']);
+        });
+    };
+    walk(dash.panels, ['panels']);
+    for (const [ri, row] of (Array.isArray(dash.rows) ? dash.rows : []).entries())
+        walk(row.panels, ['rows', ri, 'panels']);
+    return out;
+}
+function datasourceVariables(dash) {
+    const list = (dash.templating?.list ?? []);
+    return list.filter((v) => v?.type === 'datasource').map((v) => String(v.name));
+}
+function usesVariable(ds, vars) {
+    const text = typeof ds === 'string' ? ds : ds && typeof ds === 'object' ? String(ds.uid ?? '') : '';
+    return vars.some((v) => new RegExp(`^\\$(\\{${v}(:[^}]*)?\\}|${v})$`).test(text));
+}
+function isGrafanaBuiltin(ds) {
+    const uid = ds && typeof ds === 'object' ? String(ds.uid ?? '') : String(ds ?? '');
+    const type = ds && typeof ds === 'object' ? String(ds.type ?? '') : '';
+    return (uid === '-- Grafana --' ||
+        uid === 'grafana' ||
+        type === 'grafana' ||
+        uid === '-- Mixed --' ||
+        uid === '-- Dashboard --');
+}
+function lintDashboard(text, file, seenUids) {
+    const out = [];
+    const err = (message, line, col, rule = 'DASH') => {
+        out.push({ file, line, col, severity: 'error', rule, message });
+    };
+    let dash;
+    try {
+        dash = JSON.parse(text);
+    }
+    catch (e) {
+        const pos = /position (\d+)/.exec(e.message);
+        const offset = pos ? Number(pos[1]) : 0;
+        const before = text.slice(0, offset).split('\n');
+        err(`not valid JSON: ${e.message}`, before.length, before[before.length - 1].length + 1, 'DASH001');
+        return out;
+    }
+    const loc = locate(text);
+    if (dash.dashboard && typeof dash.dashboard === 'object' && !dash.panels)
+        dash = dash.dashboard; // API export wrapper
+    const uid = typeof dash.uid === 'string' ? dash.uid : '';
+    if (!uid)
+        err('the dashboard has no uid: provisioning needs a stable uid', loc.lineOf(['uid']) ?? 1, undefined, 'DASH002');
+    else if (seenUids.has(uid))
+        err(`duplicate dashboard uid "${uid}" (also in ${seenUids.get(uid)})`, loc.lineOf(['uid']), undefined, 'DASH002');
+    else
+        seenUids.set(uid, file);
+    const vars = datasourceVariables(dash);
+    if (!vars.length)
+        err('no datasource variable (templating.list entry of type "datasource"): panels cannot switch Prometheus', loc.lineOf(['templating']) ?? 1, undefined, 'DASH004');
+    for (const { panel, path } of panelsOf(dash)) {
+        const targets = Array.isArray(panel.targets) ? panel.targets : [];
+        const title = String(panel.title ?? panel.id ?? path.join('.'));
+        if (targets.length && vars.length && !isGrafanaBuiltin(panel.datasource)) {
+            const ok = usesVariable(panel.datasource, vars) ||
+                (panel.datasource === undefined && targets.every((t) => usesVariable(t.datasource, vars)));
+            if (!ok)
+                err(`panel "${title}" does not use the datasource variable $${vars[0]}`, loc.lineOf([...path, 'datasource']), undefined, 'DASH004');
+        }
+        targets.forEach((t, ti) => {
+            if (typeof t.expr !== 'string' || isGrafanaBuiltin(t.datasource))
+                return;
+            const problem = checkPromql(grafanaToPromql(t.expr));
+            if (problem) {
+                const pos = loc.posOf([...path, 'targets', ti, 'expr']);
+                err(`panel "${title}" query ${t.refId ?? ti}: invalid PromQL at column ${problem.column}: ${problem.message}`, pos?.line, pos?.col, 'DASH003');
+            }
+        });
+    }
+    const tpl = (dash.templating?.list ?? []);
+    tpl.forEach((v, i) => {
+        if (v?.type !== 'query')
+            return;
+        const q = typeof v.query === 'string' ? v.query : String(v.query?.query ?? '');
+        const inner = /^\s*query_result\((.*)\)\s*$/s.exec(q)?.[1] ??
+            (/^\s*(label_values|label_names|metrics)\(/.test(q) ? undefined : q);
+        const labelValuesArg = /^\s*label_values\((.*),\s*\w+\)\s*$/s.exec(q)?.[1];
+        for (const expr of [inner, labelValuesArg]) {
+            if (!expr?.trim())
+                continue;
+            const problem = checkPromql(grafanaToPromql(expr));
+            if (problem)
+                err(`variable ${String(v.name)}: invalid PromQL: ${problem.message}`, loc.lineOf(['templating', 'list', i, 'query']), undefined, 'DASH003');
+        }
+    });
+    return out;
+}
+const dashboardsCheck = {
+    name: 'dashboards',
+    title: 'Grafana dashboards',
+    async run(ctx) {
+        const dir = `${ctx.layout.dashboardsDir}/`;
+        const files = (await ctx.files()).filter((f) => f.startsWith(dir) && f.endsWith('.json'));
+        if (files.length === 0)
+            return skipped(`no dashboards (*.json) under ${dir}`);
+        const uids = new Map();
+        const findings = files.flatMap((f) => lintDashboard((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, f), 'utf8'), f, uids));
+        return { findings, checked: files };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/workflows.ts
+/** GitHub workflows (.github/workflows/*.yml and the caller templates in workflows/*.yml) through actionlint. */
+
+
+
+function parseActionlint(stdout) {
+    const text = stdout.trim();
+    if (!text)
+        return [];
+    const list = JSON.parse(text);
+    return (list ?? []).map((e) => ({
+        file: e.filepath.replace(/^\.\//, ''),
+        line: e.line || undefined,
+        col: e.column || undefined,
+        severity: 'error',
+        rule: e.kind,
+        message: e.message,
+    }));
+}
+const workflowsCheck = {
+    name: 'workflows',
+    title: 'Workflows (actionlint)',
+    async run(ctx) {
+        const files = (await ctx.files()).filter((f) => ctx.layout.workflowDirs.some((d) => f.startsWith(`${d}/`) && !f.slice(d.length + 1).includes('/') && /\.ya?ml$/.test(f)));
+        if (files.length === 0)
+            return skipped(`no workflow files in ${ctx.layout.workflowDirs.join(' or ')}`);
+        const actionlint = findTool('actionlint', ctx.env);
+        if (!actionlint) {
+            return skipped('actionlint is not installed (go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7, or scripts/setup.sh)', files);
+        }
+        const res = await run(actionlint, ['-no-color', '-format', '{{json .}}', ...files], {
+            cwd: ctx.root,
+            env: ctx.env,
+            ignoreReturnCode: true,
+            timeoutMs: 120_000,
+        });
+        if (res.code > 1)
+            return skipped(`actionlint could not run (exit ${res.code}): ${res.stderr.trim().split('\n').pop()}`, files);
+        return { findings: parseActionlint(res.stdout), checked: files };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/audit.ts
+/**
+ * Dependency audits where the advisory service answers: Python requirements files through pip-audit
+ * (pinned requirements, --no-deps, so nothing is installed), npm lock files through `npm audit --json`.
+ * When the service cannot be reached the check is skipped with the service's answer, never passed.
+ */
+
+
+
+
+
+function lineContaining(text, re) {
+    const i = text.split('\n').findIndex((l) => re.test(l));
+    return i >= 0 ? i + 1 : undefined;
+}
+const audit_escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Findings from pip-audit's JSON; `unaudited` lists what the service could not answer for. */
+function parsePipAudit(json, file, text) {
+    const report = JSON.parse(json);
+    const findings = [];
+    const unaudited = [];
+    let audited = 0;
+    for (const d of report.dependencies ?? []) {
+        if (d.skip_reason) {
+            unaudited.push(`${d.name}: ${d.skip_reason}`);
+            continue;
+        }
+        audited++;
+        const line = lineContaining(text, new RegExp(`^\\s*${audit_escape(d.name).replace(/[-_.]/g, '[-_.]')}\\b`, 'i'));
+        for (const v of d.vulns ?? []) {
+            findings.push({
+                file,
+                line,
+                severity: 'error',
+                rule: v.id,
+                message: `${d.name} ${d.version} has a known vulnerability ${v.id}${v.aliases?.length ? ` (${v.aliases.join(', ')})` : ''}; ${v.fix_versions?.length ? `fixed in ${v.fix_versions.join(', ')}` : 'no fixed version yet'}`,
+            });
+        }
+    }
+    return { findings, audited, unaudited };
+}
+const pythonAuditCheck = {
+    name: 'python-audit',
+    title: 'Python dependency audit (pip-audit)',
+    async run(ctx) {
+        const files = (await ctx.files()).filter((f) => /(^|\/)requirements[^/]*\.txt$/.test(f) && !f.startsWith('test/fixtures/'));
+        if (!files.length)
+            return skipped('no requirements*.txt files');
+        const tool = findTool('pip-audit', ctx.env, [(0,external_node_path_.join)(ctx.root, '.venv', 'bin')]);
+        if (!tool)
+            return skipped('pip-audit is not installed (pip install -r requirements-dev.txt)', files);
+        const findings = [];
+        const unaudited = [];
+        let audited = 0;
+        for (const f of files) {
+            const res = await run(tool, ['--disable-pip', '--no-deps', '-r', f, '-f', 'json', '--progress-spinner', 'off'], {
+                cwd: ctx.root,
+                env: ctx.env,
+                ignoreReturnCode: true,
+                timeoutMs: 180_000,
+            });
+            const json = res.stdout.trim();
+            if (!json.startsWith('{')) {
+                const why = res.stderr
+                    .trim()
+                    .split('\n')
+                    .filter((l) => !l.startsWith('WARNING'))
+                    .pop() ?? `exit ${res.code}`;
+                return skipped(`pip-audit could not audit ${f}: ${why}`, files);
+            }
+            const r = parsePipAudit(json, f, (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, f), 'utf8'));
+            findings.push(...r.findings);
+            unaudited.push(...r.unaudited.map((u) => `${f}: ${u}`));
+            audited += r.audited;
+        }
+        if (audited === 0 && unaudited.length) {
+            return skipped(`the vulnerability service did not answer for any dependency (${unaudited[0]}${unaudited.length > 1 ? `, and ${unaudited.length - 1} more` : ''})`, files);
+        }
+        for (const u of unaudited)
+            findings.push({ file: u.split(':')[0], severity: 'warning', rule: 'unaudited', message: u });
+        return { findings, checked: files };
+    },
+};
+const NPM_ERROR_SEVERITIES = new Set(['high', 'critical']);
+function parseNpmAudit(json, file, lockText) {
+    const report = JSON.parse(json);
+    if (report.error || report.statusCode || (report.message && !report.vulnerabilities)) {
+        const e = report.error;
+        return {
+            findings: [],
+            error: [report.message, e?.code, e?.summary, e?.detail].filter(Boolean).join(': ') || 'npm audit failed',
+        };
+    }
+    const findings = [];
+    for (const [name, v] of Object.entries(report.vulnerabilities ?? {})) {
+        const via = (v.via ?? [])
+            .map((x) => (typeof x === 'string' ? x : String(x.title ?? '')))
+            .filter(Boolean);
+        const severity = NPM_ERROR_SEVERITIES.has(v.severity) ? 'error' : 'warning';
+        findings.push({
+            file,
+            line: lineContaining(lockText, new RegExp(`"node_modules/${audit_escape(name)}"\\s*:`)),
+            severity,
+            rule: `npm-${v.severity}`,
+            message: `${name} ${v.range ?? ''} (${v.severity}): ${via.join('; ') || 'vulnerable dependency'}${v.fixAvailable ? ' — `npm audit fix` can fix it' : ''}`,
+        });
+    }
+    return { findings };
+}
+const npmAuditCheck = {
+    name: 'npm-audit',
+    title: 'npm dependency audit',
+    async run(ctx) {
+        const locks = (await ctx.files()).filter((f) => /(^|\/)package-lock\.json$/.test(f) && !f.startsWith('test/fixtures/'));
+        if (!locks.length)
+            return skipped('no package-lock.json');
+        const npm = findTool('npm', ctx.env);
+        if (!npm)
+            return skipped('npm is not installed', locks);
+        const findings = [];
+        for (const lock of locks) {
+            const res = await run(npm, ['audit', '--json', '--package-lock-only'], {
+                cwd: (0,external_node_path_.join)(ctx.root, (0,external_node_path_.dirname)(lock)),
+                env: ctx.env,
+                ignoreReturnCode: true,
+                timeoutMs: 180_000,
+            });
+            let parsed;
+            try {
+                parsed = parseNpmAudit(res.stdout, lock, (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(ctx.root, lock), 'utf8'));
+            }
+            catch {
+                return skipped(`npm audit gave no report for ${lock}: ${res.stderr.trim().split('\n').pop() ?? `exit ${res.code}`}`, locks);
+            }
+            if (parsed.error)
+                return skipped(`the npm advisory service did not answer for ${lock}: ${parsed.error}`, locks);
+            findings.push(...parsed.findings);
+        }
+        return { findings, checked: locks };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/secrets.ts
+/**
+ * Secret scanning of the change (files changed since the merge base with base-ref) or of every tracked file:
+ * private keys, AWS keys, GitHub tokens, passwords written into URLs. Paths listed in `.secretsignore`
+ * (globs, one a line) are left out — for deliberate test fixtures. Messages never repeat the secret.
+ */
+
+
+
+
+const SECRETS_IGNORE_FILE = '.secretsignore';
+const MAX_BYTES = 2 * 1024 * 1024;
+const PLACEHOLDER = /^(\$|<|\{|%|\*|x+$|\.\.\.|password$|pass$|secret$|changeme$)/i;
+const SECRET_PATTERNS = [
+    {
+        rule: 'SEC001',
+        what: 'a private key',
+        // the header followed by key material (code that only names the header, e.g. a parser, is not a key)
+        re: /-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----(\\r|\\n|\s)+([\w-]+: [^\n]*\n)*[A-Za-z0-9+/=]{20,}/g,
+    },
+    {
+        rule: 'SEC002',
+        what: 'an AWS access key id',
+        re: /\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/g,
+    },
+    {
+        rule: 'SEC003',
+        what: 'an AWS secret access key',
+        re: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    },
+    {
+        rule: 'SEC004',
+        what: 'a GitHub token',
+        re: /\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
+    },
+    {
+        rule: 'SEC005',
+        what: 'a password in a URL',
+        re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`<>]*:([^\s@/'"`<>]+)@[^\s'"`<>]/gi,
+        accept: (m) => !PLACEHOLDER.test(m[1]),
+    },
+];
+function scanText(text, file) {
+    const out = [];
+    const lineStarts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+        lineStarts.push(i + 1);
+    const position = (offset) => {
+        let lo = 0;
+        let hi = lineStarts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (lineStarts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { line: lo + 1, col: offset - lineStarts[lo] + 1 };
+    };
+    for (const p of SECRET_PATTERNS) {
+        p.re.lastIndex = 0;
+        for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
+            if (p.accept && !p.accept(m))
+                continue;
+            out.push({
+                file,
+                ...position(m.index),
+                severity: 'error',
+                rule: p.rule,
+                message: `${p.what} is committed here: remove it, rotate it, and load it from a secret store at run time`,
+            });
+        }
+    }
+    return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+function readIgnore(root) {
+    const f = (0,external_node_path_.join)(root, SECRETS_IGNORE_FILE);
+    if (!(0,external_node_fs_.existsSync)(f))
+        return [];
+    return (0,external_node_fs_.readFileSync)(f, 'utf8')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
+        .map(globToRegExp);
+}
+const secretsCheck = {
+    name: 'secrets',
+    title: 'Secret scanning',
+    async run(ctx) {
+        let files;
+        try {
+            files = ctx.baseRef ? await changedFiles(ctx.root, ctx.baseRef) : await ctx.files();
+        }
+        catch (e) {
+            // A shallow clone may lack the base: scan everything rather than nothing.
+            ctx.logger.warn(`cannot list the change against ${ctx.baseRef} (${e.message}); scanning every tracked file`);
+            files = await ctx.files();
+        }
+        const ignore = readIgnore(ctx.root);
+        const scanned = files.filter((f) => !ignore.some((re) => re.test(f)));
+        const findings = [];
+        for (const f of scanned) {
+            const abs = (0,external_node_path_.join)(ctx.root, f);
+            if ((0,external_node_fs_.statSync)(abs).size > MAX_BYTES)
+                continue;
+            const buf = (0,external_node_fs_.readFileSync)(abs);
+            if (buf.subarray(0, 8000).includes(0))
+                continue; // binary
+            findings.push(...scanText(buf.toString('utf8'), f));
+        }
+        if (scanned.length === 0)
+            return skipped(ctx.baseRef ? `no file changed since ${ctx.baseRef}` : 'no files to scan');
+        return { findings, checked: scanned };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/validate/checks/index.ts
+
+
+
+
+
+
+
+
+
+const ALL_CHECKS = [
+    composeCheck,
+    dockerfileCheck,
+    prometheusCheck,
+    alertmanagerCheck,
+    gatesCheck,
+    dashboardsCheck,
+    workflowsCheck,
+    pythonAuditCheck,
+    npmAuditCheck,
+    secretsCheck,
+];
+
+;// CONCATENATED MODULE: ./src/core/validate/runner.ts
+/**
+ * runValidation: every static check of the deployable over one repository, each timed, none able to pass
+ * silently (a check that cannot run is "skipped" with its reason). The CLI and the test action both call this.
+ */
+
+
+
+
+
+
+
+
+const CHECK_NAMES = ALL_CHECKS.map((c) => c.name);
+function selectChecks(names, available = ALL_CHECKS) {
+    const wanted = (names ?? []).map((n) => n.trim()).filter(Boolean);
+    if (wanted.length === 0 || wanted.includes('all'))
+        return available;
+    const unknown = wanted.filter((n) => !available.some((c) => c.name === n));
+    if (unknown.length) {
+        throw new InputError(`unknown check ${unknown.join(', ')}; expected some of: all, ${available.map((c) => c.name).join(', ')}`, undefined, 'checks');
+    }
+    return available.filter((c) => wanted.includes(c.name));
+}
+/** Load erp-deploy.yml if it is there; a broken one is reported (and the checks fall back to the conventions). */
+function tryLoadConfig(root, config) {
+    if (config && typeof config === 'object')
+        return { config };
+    const file = (0,external_node_path_.resolve)(root, config ?? CONFIG_FILE);
+    if (!(0,external_node_fs_.existsSync)(file))
+        return { problem: `${config ?? CONFIG_FILE} not found (create one with \`erp-deploy init\`)` };
+    try {
+        return { config: loadConfig(file, root) };
+    }
+    catch (e) {
+        return { problem: messageOf(e) };
+    }
+}
+async function runValidation(opts = {}) {
+    const started = Date.now();
+    const root = (0,external_node_path_.resolve)(opts.root ?? process.cwd());
+    const logger = opts.logger ?? new MemoryLogger();
+    const checks = selectChecks(opts.checks, opts.available);
+    const { config, problem } = tryLoadConfig(root, opts.config);
+    let listed;
+    const ctx = {
+        root,
+        config,
+        logger,
+        baseRef: opts.baseRef || undefined,
+        env: opts.env ?? process.env,
+        layout: layoutOf(config),
+        files: () => (listed ??= repositoryFiles(root)),
+    };
+    const results = [];
+    for (const check of checks) {
+        results.push(await logger.group(`check: ${check.title}`, () => runOne(check, ctx)));
+    }
+    const by = (s) => results.filter((r) => r.status === s).map((r) => r.name);
+    return {
+        root,
+        results,
+        ok: by('failed').length === 0 && !problem,
+        passed: by('passed'),
+        failed: by('failed'),
+        skipped: by('skipped'),
+        ms: Date.now() - started,
+        configProblem: problem,
+    };
+}
+/** The same finding reached twice (an overlay merged per environment, a rule file checked via its config) counts once. */
+function dedupe(list) {
+    const seen = new Set();
+    return list.filter((f) => {
+        const k = `${f.file}:${f.line}:${f.col}:${f.message}`;
+        if (seen.has(k))
+            return false;
+        seen.add(k);
+        return true;
+    });
+}
+async function runOne(check, ctx) {
+    const started = Date.now();
+    const base = { name: check.name, title: check.title };
+    try {
+        const raw = await check.run(ctx);
+        const out = { ...raw, findings: dedupe(raw.findings) };
+        const status = out.skipped
+            ? 'skipped'
+            : out.findings.some((f) => f.severity === 'error')
+                ? 'failed'
+                : 'passed';
+        const result = { ...base, ...out, status, ms: Date.now() - started };
+        for (const f of out.findings) {
+            const where = {
+                file: f.file,
+                line: f.line,
+                col: f.col,
+                title: `${check.name}${f.rule ? ` ${f.rule}` : ''}`,
+            };
+            if (f.severity === 'error')
+                ctx.logger.error(f.message, where);
+            else
+                ctx.logger.warn(f.message, where);
+        }
+        ctx.logger.info(out.skipped
+            ? `${check.name}: skipped: ${out.skipped}`
+            : `${check.name}: ${status} (${out.checked.length} file(s), ${out.findings.length} finding(s))`);
+        return result;
+    }
+    catch (e) {
+        // A check that crashes has not passed: report it as failed with the reason, never as a pass.
+        const message = `the check crashed: ${messageOf(e)}`;
+        ctx.logger.error(`${check.name}: ${message}`);
+        return {
+            ...base,
+            status: 'failed',
+            findings: [{ file: '.', severity: 'error', message }],
+            checked: [],
+            ms: Date.now() - started,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/summary.ts
+/** The validation report as markdown (job summary, PR comment, `erp-deploy validate --markdown`) and as terminal text. */
+
+const ICON = {
+    passed: '✅ passed',
+    failed: '❌ failed',
+    skipped: '⚪ skipped',
+};
+function where(f) {
+    return `${f.file}${f.line ? `:${f.line}` : ''}${f.line && f.col ? `:${f.col}` : ''}`;
+}
+const cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+function validationMarkdown(report, maxFindings = 50) {
+    const lines = [
+        `### Static checks: ${report.ok ? 'passed' : 'failed'}`,
+        '',
+        `${report.passed.length} passed, ${report.failed.length} failed, ${report.skipped.length} could not run — ${formatDuration(report.ms)}`,
+        '',
+    ];
+    if (report.configProblem)
+        lines.push(`> **Configuration:** ${cell(report.configProblem)}`, '');
+    lines.push('| check | result | files | findings | time |', '|---|---|---:|---:|---:|');
+    for (const r of report.results) {
+        lines.push(`| ${r.title} | ${ICON[r.status]} | ${r.checked.length} | ${r.findings.length} | ${formatDuration(r.ms)} |`);
+    }
+    const skipped = report.results.filter((r) => r.status === 'skipped');
+    if (skipped.length) {
+        lines.push('', '**Could not run:**', '');
+        for (const r of skipped)
+            lines.push(`- ${r.title}: ${cell(r.skipped ?? '')}`);
+    }
+    const findings = report.results.flatMap((r) => r.findings.map((f) => ({ r, f })));
+    if (findings.length) {
+        lines.push('', `<details${report.ok ? '' : ' open'}><summary>Findings (${findings.length})</summary>`, '');
+        lines.push('| check | severity | where | message |', '|---|---|---|---|');
+        for (const { r, f } of findings.slice(0, maxFindings)) {
+            lines.push(`| ${r.name} | ${f.severity} | \`${where(f)}\` | ${cell(f.message).slice(0, 300)} |`);
+        }
+        if (findings.length > maxFindings)
+            lines.push('', `… and ${findings.length - maxFindings} more (see the annotations).`);
+        lines.push('', '</details>');
+    }
+    return lines.join('\n') + '\n';
+}
+function validationText(report) {
+    const width = Math.max(...report.results.map((r) => r.name.length), 5);
+    const rows = report.results.map((r) => {
+        const detail = r.status === 'skipped'
+            ? `skipped: ${r.skipped}`
+            : `${r.status} (${r.checked.length} files, ${r.findings.length} findings)`;
+        return `  ${r.name.padEnd(width)}  ${detail}  ${formatDuration(r.ms)}`;
+    });
+    return [
+        ...rows,
+        `${report.ok ? 'passed' : 'FAILED'}: ${report.passed.length} passed, ${report.failed.length} failed, ${report.skipped.length} could not run (${formatDuration(report.ms)})`,
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/init.ts
+/** `erp-deploy init`: a starter erp-deploy.yml, then the list of what else the repository needs. */
+
+
+
+
+
+const STARTER_CONFIG = `# erp-deploy project configuration (written by \`erp-deploy init\`; edit to match your repository).
+version: 1
+project: erp
+compose:
+  # The base compose file(s); each environment adds its overlays.
+  files: [compose/docker-compose.yml]
+build:
+  concurrency: 2
+  tags: ['sha-{{sha7}}']
+environments:
+  staging:
+    driver: compose
+    target: local
+    overlays: [compose/docker-compose.staging.yml]
+    url: http://127.0.0.1:18000
+    prometheusUrl: http://127.0.0.1:19090
+  production:
+    driver: compose
+    target: local
+    overlays: [compose/docker-compose.production.yml]
+    url: http://127.0.0.1:8000
+    prometheusUrl: http://127.0.0.1:9090
+gates:
+  # PromQL gates a release must pass after each deploy.
+  file: compose/gates.yml
+`;
+function writeStarter(root, opts = {}) {
+    const file = (0,external_node_path_.resolve)(root, opts.file ?? CONFIG_FILE);
+    if ((0,external_node_fs_.existsSync)(file) && !opts.force) {
+        throw new InputError('already exists; pass --force to overwrite it with the starter', file);
+    }
+    const config = parseConfig(STARTER_CONFIG, file); // the starter must be valid: never write a broken one
+    (0,external_node_fs_.writeFileSync)(file, STARTER_CONFIG);
+    return { file, missing: missingFiles(root, config, file) };
+}
+
+;// CONCATENATED MODULE: ./src/core/validate/index.ts
+/** Static checks of the deployable: the API the CLI (`erp-deploy validate`) and the test action use. */
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/cli/commands/validate.ts
+/** `erp-deploy validate`: the PR checks' static checks in a terminal; `erp-deploy init`: a starter configuration. */
+
+
+
+
+const validate_list = (v) => v.split(/[\s,]+/).filter(Boolean);
+const registerValidate = (program, ctx) => {
+    program
+        .command('validate')
+        .description(`static checks of everything deployable (${CHECK_NAMES.join(', ')})`)
+        .option('--checks <names>', 'comma-separated checks to run (default: all)', validate_list)
+        .option('--base-ref <ref>', 'secret-scan only the change since this git ref')
+        .option('--markdown <file>', 'also write the report as markdown')
+        .option('--json', 'print the report as JSON on stdout')
+        .action(async (opts, cmd) => {
+        const configFile = (0,external_node_path_.resolve)(configPath(cmd));
+        const root = (0,external_node_path_.dirname)(configFile);
+        const { config, problem } = tryLoadConfig(root, configFile);
+        const missing = missingFiles(root, config, configFile);
+        if (!config) {
+            ctx.logger.error(problem ?? 'no configuration');
+            if (missing.length)
+                ctx.logger.info(formatMissing(missing));
+            ctx.setExit(2);
+            return;
+        }
+        const report = await runValidation({
+            root,
+            config,
+            checks: opts.checks,
+            baseRef: opts.baseRef,
+            logger: ctx.logger,
+        });
+        if (opts.markdown)
+            (0,external_node_fs_.writeFileSync)(opts.markdown, validationMarkdown(report));
+        if (opts.json)
+            process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else {
+            for (const r of report.results)
+                for (const f of r.findings)
+                    process.stdout.write(`${where(f)}: ${f.severity}: [${r.name}${f.rule ? ` ${f.rule}` : ''}] ${f.message}\n`);
+            process.stdout.write(validationText(report) + '\n');
+        }
+        if (missing.length)
+            ctx.logger.info(formatMissing(missing));
+        ctx.setExit(report.ok ? 0 : 1);
+    });
+    program
+        .command('init')
+        .description('write a starter erp-deploy.yml and list what else the repository needs')
+        .option('--force', 'overwrite an existing configuration')
+        .action((opts, cmd) => {
+        const configFile = (0,external_node_path_.resolve)(configPath(cmd));
+        const result = writeStarter((0,external_node_path_.dirname)(configFile), { force: opts.force, file: configFile });
+        ctx.logger.info(`wrote ${result.file}`);
+        ctx.logger.info(result.missing.length
+            ? formatMissing(result.missing)
+            : 'every file the configuration names exists: run `erp-deploy validate`');
+    });
+};
+
+;// CONCATENATED MODULE: ./src/core/gates/clock.ts
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve) => {
+        if (signal?.aborted || ms <= 0)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+/**
+ * A clock that jumps instead of waiting, for tests and dry runs. Sleepers queue a wake-up time; once every pending
+ * promise has settled (a macrotask later), time jumps to the earliest wake-up. Concurrent sleepers interleave as
+ * they would in real time.
+ */
+class FakeClock {
+    t;
+    sleeps = [];
+    timers = [];
+    seq = 0;
+    scheduled = false;
+    constructor(t = 0) {
+        this.t = t;
+    }
+    now() {
+        return this.t;
+    }
+    sleep(ms, signal) {
+        this.sleeps.push(ms);
+        return new Promise((resolve) => {
+            if (signal?.aborted)
+                return resolve();
+            const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, wake: resolve };
+            this.timers.push(timer);
+            signal?.addEventListener('abort', () => {
+                this.timers = this.timers.filter((x) => x !== timer);
+                resolve();
+            }, { once: true });
+            this.schedule();
+        });
+    }
+    schedule() {
+        if (this.scheduled)
+            return;
+        this.scheduled = true;
+        setImmediate(() => {
+            this.scheduled = false;
+            if (!this.timers.length)
+                return;
+            this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+            const next = this.timers.shift();
+            this.t = Math.max(this.t, next.at);
+            next.wake();
+            if (this.timers.length)
+                this.schedule();
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/judge.ts
+/**
+ * Pure judgement, Argo Rollouts' rules: one measurement's phase from its samples and the conditions, and a gate's
+ * phase from its measurement counts and limits. No I/O, no clock: the table tests drive these directly.
+ */
+
+function parseConditions(gate) {
+    return {
+        success: gate.successCondition !== undefined ? parseCondition(gate.successCondition) : undefined,
+        failure: gate.failureCondition !== undefined ? parseCondition(gate.failureCondition) : undefined,
+    };
+}
+const POLICY_PHASE = {
+    fail: 'Failed',
+    inconclusive: 'Inconclusive',
+    pass: 'Successful',
+    error: 'Error',
+};
+const fmt = (v) => (Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v));
+const labelsOf = (s) => '{' +
+    Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',') +
+    '}';
+/** Argo's combination rule: success only, failure only, or both (neither true → Inconclusive). */
+function applyConditions(gate, parsed, scope) {
+    try {
+        const failed = parsed.failure ? evaluateCondition(parsed.failure, scope) : undefined;
+        if (failed)
+            return { phase: 'Failed', message: `failureCondition true: ${gate.failureCondition}` };
+        const ok = parsed.success ? evaluateCondition(parsed.success, scope) : undefined;
+        if (ok === true)
+            return { phase: 'Successful', message: `successCondition true: ${gate.successCondition}` };
+        if (ok === false && failed === undefined)
+            return { phase: 'Failed', message: `successCondition false: ${gate.successCondition}` };
+        if (ok === undefined)
+            return { phase: 'Successful', message: `failureCondition false: ${gate.failureCondition}` };
+        return { phase: 'Inconclusive', message: 'neither successCondition nor failureCondition is true' };
+    }
+    catch (e) {
+        if (e instanceof ConditionEvalError)
+            return { phase: 'Error', message: `condition: ${e.message}` };
+        throw e;
+    }
+}
+/** One value out of a query's samples, or the reason there is none (several series, no data). */
+function single(samples, multiple) {
+    if (samples.length === 1)
+        return samples[0].value;
+    if (samples.length > 1 && !multiple)
+        return `${samples.length} series where one value is expected (${samples.slice(0, 3).map(labelsOf).join(', ')}${samples.length > 3 ? ', …' : ''}); aggregate the query (sum, max) or set multiple: true`;
+    return undefined;
+}
+/** Judge one measurement. `baseline` is undefined when the gate has none or the run compares to none. */
+function judge(gate, parsed, samples, baseline) {
+    const one = single(samples, gate.multiple);
+    if (typeof one === 'string')
+        return { phase: 'Error', message: one };
+    const values = samples.map((s) => s.value);
+    const scope = { results: values, result: one };
+    if (!samples.length && gate.noData !== 'evaluate')
+        return {
+            phase: POLICY_PHASE[gate.noData],
+            message: `no data (empty result): noData policy "${gate.noData}"`,
+        };
+    const bad = values.find((v) => !Number.isFinite(v));
+    if (bad !== undefined && gate.nonFinite !== 'evaluate')
+        return {
+            phase: POLICY_PHASE[gate.nonFinite],
+            value: one,
+            message: `value is ${bad}: nonFinite policy "${gate.nonFinite}"`,
+        };
+    if (baseline && gate.baseline) {
+        const b = single(baseline, false);
+        if (typeof b === 'string')
+            return { phase: 'Error', value: one, message: `baseline: ${b}` };
+        if (b === undefined)
+            return {
+                phase: POLICY_PHASE[gate.baseline.noData],
+                value: one,
+                message: `baseline has no data: baseline noData policy "${gate.baseline.noData}"`,
+            };
+        if (!Number.isFinite(b) && gate.nonFinite !== 'evaluate')
+            return {
+                phase: POLICY_PHASE[gate.nonFinite],
+                value: one,
+                baseline: b,
+                message: `baseline is ${b}: nonFinite policy "${gate.nonFinite}"`,
+            };
+        scope.baseline = b;
+    }
+    const decided = applyConditions(gate, parsed, scope);
+    const shown = one !== undefined ? fmt(one) : `[${values.map(fmt).join(', ')}]`;
+    return {
+        ...decided,
+        value: one,
+        baseline: scope.baseline,
+        message: `${shown}${scope.baseline !== undefined ? ` (baseline ${fmt(scope.baseline)})` : ''} → ${decided.message}`,
+    };
+}
+function emptyTally() {
+    return { counts: { Successful: 0, Failed: 0, Inconclusive: 0, Error: 0 }, consecutiveErrors: 0 };
+}
+function addToTally(t, phase) {
+    return {
+        counts: { ...t.counts, [phase]: t.counts[phase] + 1 },
+        consecutiveErrors: phase === 'Error' ? t.consecutiveErrors + 1 : 0,
+    };
+}
+/**
+ * A gate's phase from its tally, or undefined while it must keep measuring. Limits are exceeded when the count
+ * is MORE than the limit (Argo). Errors do not count towards `count`: they are retried, so a gate whose queries
+ * keep failing ends in Error (consecutiveErrorLimit) or at the deadline — never Successful.
+ */
+function assess(gate, t) {
+    const c = t.counts;
+    if (c.Failed > gate.failureLimit)
+        return {
+            phase: 'Failed',
+            message: `${c.Failed} failed measurement(s), more than failureLimit ${gate.failureLimit}`,
+        };
+    if (c.Inconclusive > gate.inconclusiveLimit)
+        return {
+            phase: 'Inconclusive',
+            message: `${c.Inconclusive} inconclusive measurement(s), more than inconclusiveLimit ${gate.inconclusiveLimit}`,
+        };
+    if (t.consecutiveErrors > gate.consecutiveErrorLimit)
+        return {
+            phase: 'Error',
+            message: `${t.consecutiveErrors} consecutive errors, more than consecutiveErrorLimit ${gate.consecutiveErrorLimit}`,
+        };
+    const taken = c.Successful + c.Failed + c.Inconclusive;
+    if (taken >= gate.count)
+        return {
+            phase: 'Successful',
+            message: `${taken} measurement(s) within limits (${c.Successful} successful)`,
+        };
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/evaluate.ts
+
+async function measure(gate, run, parsed) {
+    const at = run.clock.now();
+    const timeoutMs = Math.max(1, Math.min(gate.timeoutMs, run.deadlineAt - at));
+    let samples = [];
+    try {
+        const [current, base] = await Promise.all([
+            run.provider.query(run.query, { timeoutMs, signal: run.signal }),
+            run.baseline
+                ? run.baseline.provider.query(run.baseline.query, {
+                    timeoutMs,
+                    signal: run.signal,
+                    at: run.baseline.offsetMs ? at - run.baseline.offsetMs : undefined,
+                })
+                : Promise.resolve(undefined),
+        ]);
+        samples = current;
+        const v = judge(gate, parsed, current, base);
+        return { at, phase: v.phase, value: v.value, values: current, baseline: v.baseline, message: v.message };
+    }
+    catch (e) {
+        return { at, phase: 'Error', values: samples, message: e.message };
+    }
+}
+async function evaluateGate(gate, run) {
+    const parsed = parseConditions(gate);
+    const startedAt = run.clock.now();
+    const measurements = [];
+    let tally = emptyTally();
+    const done = (phase, message) => ({
+        name: gate.name,
+        phase,
+        message,
+        query: run.query,
+        successCondition: gate.successCondition,
+        failureCondition: gate.failureCondition,
+        measurements,
+        startedAt,
+        finishedAt: run.clock.now(),
+        counts: tally.counts,
+    });
+    const pending = () => {
+        const taken = tally.counts.Successful + tally.counts.Failed + tally.counts.Inconclusive;
+        return `${taken} of ${gate.count} measurement(s) taken`;
+    };
+    const wait = async (ms) => {
+        if (run.clock.now() + ms > run.deadlineAt)
+            return done('Error', `the deadline comes before the next measurement is due: ${pending()} — no verdict`);
+        await run.clock.sleep(ms, run.signal);
+        return run.signal?.aborted
+            ? done('Skipped', `stopped: the run's verdict was already decided (${pending()})`)
+            : undefined;
+    };
+    if (gate.initialDelayMs > 0) {
+        const stop = await wait(gate.initialDelayMs);
+        if (stop)
+            return stop;
+    }
+    for (;;) {
+        if (run.signal?.aborted)
+            return done('Skipped', `stopped: the run's verdict was already decided (${pending()})`);
+        const m = await measure(gate, run, parsed);
+        if (run.signal?.aborted && m.phase === 'Error')
+            return done('Skipped', `stopped: the run's verdict was already decided (${pending()})`);
+        measurements.push(m);
+        tally = addToTally(tally, m.phase);
+        run.onMeasurement?.(gate, m);
+        const decided = assess(gate, tally);
+        if (decided)
+            return done(decided.phase, decided.message);
+        const next = m.at + (m.phase === 'Error' ? gate.errorRetryIntervalMs : gate.intervalMs);
+        const stop = await wait(Math.max(0, next - run.clock.now()));
+        if (stop)
+            return stop;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/prometheus.ts
+class ProviderError extends Error {
+    name = 'ProviderError';
+}
+/** Prometheus writes NaN, +Inf and -Inf as strings Number() does not all read. */
+function parseSampleValue(text) {
+    if (text === '+Inf' || text === 'Inf')
+        return Infinity;
+    if (text === '-Inf')
+        return -Infinity;
+    if (text === 'NaN')
+        return NaN;
+    const v = Number(text);
+    if (text.trim() === '' || (Number.isNaN(v) && text !== 'NaN'))
+        throw new ProviderError(`not a sample value: "${text}"`);
+    return v;
+}
+function samplesOf(answer) {
+    if (answer.status !== 'success')
+        throw new ProviderError(`Prometheus answered ${answer.errorType ?? 'an error'}: ${answer.error ?? 'no message'}`);
+    const { resultType, result } = answer.data ?? {};
+    if (resultType === 'scalar' && Array.isArray(result))
+        return [{ labels: {}, value: parseSampleValue(String(result[1])) }];
+    if (resultType === 'vector' && Array.isArray(result)) {
+        return result.map((s) => {
+            if (!Array.isArray(s.value))
+                throw new ProviderError('a vector sample without a value');
+            return { labels: s.metric ?? {}, value: parseSampleValue(s.value[1]) };
+        });
+    }
+    throw new ProviderError(`expected an instant vector or a scalar, got ${resultType ?? 'nothing'} (use an instant query)`);
+}
+class PrometheusProvider {
+    baseUrl;
+    headers;
+    name;
+    constructor(baseUrl, headers = {}) {
+        this.baseUrl = baseUrl;
+        this.headers = headers;
+        this.name = baseUrl;
+    }
+    async query(promql, opts) {
+        const url = new URL('api/v1/query', this.baseUrl.endsWith('/') ? this.baseUrl : this.baseUrl + '/');
+        const body = new URLSearchParams({
+            query: promql,
+            timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s`,
+        });
+        if (opts.at !== undefined)
+            body.set('time', (opts.at / 1000).toFixed(3));
+        const signals = [AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+        let res;
+        try {
+            res = await fetch(url, {
+                method: 'POST',
+                headers: {
+                    'content-type': 'application/x-www-form-urlencoded',
+                    accept: 'application/json',
+                    ...this.headers,
+                },
+                body,
+                signal: AbortSignal.any(signals),
+            });
+        }
+        catch (e) {
+            const err = e;
+            if (err.name === 'TimeoutError')
+                throw new ProviderError(`Prometheus at ${this.baseUrl} did not answer within ${opts.timeoutMs}ms`);
+            if (err.name === 'AbortError')
+                throw new ProviderError('query cancelled');
+            throw new ProviderError(`Prometheus at ${this.baseUrl} is unreachable: ${err.cause?.code ?? err.cause?.message ?? err.message}`);
+        }
+        const text = await res.text();
+        let answer;
+        try {
+            answer = JSON.parse(text);
+        }
+        catch {
+            answer = undefined;
+        }
+        if (!res.ok) {
+            const why = answer?.error
+                ? `${answer.errorType ?? 'error'}: ${answer.error}`
+                : text.slice(0, 120).trim() || res.statusText;
+            throw new ProviderError(`Prometheus answered HTTP ${res.status}: ${why}`);
+        }
+        if (!answer || typeof answer !== 'object')
+            throw new ProviderError(`Prometheus answered non-JSON (HTTP ${res.status}): ${text.slice(0, 80).trim()}`);
+        return samplesOf(answer);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/probes.ts
+/**
+ * HTTP probes: every probe concurrently, each with its own timeout and retries with exponential backoff. A probe
+ * passes when the status, every JSON field and the expected text match. Header values are secrets when they come
+ * from ${ENV} references or sit under a sensitive name (Authorization, Cookie, *token*, *key*): they are registered
+ * with the logger and shown as *** in results.
+ */
+
+const SENSITIVE = /^(authorization|proxy-authorization|cookie|x-api-key)$|token|secret|key|password/i;
+/** Expand ${NAME} from the environment; a missing variable is an error, not an empty header. */
+function resolveHeaders(headers, env, logger) {
+    const send = {};
+    const shown = {};
+    for (const [name, raw] of Object.entries(headers)) {
+        let secret = SENSITIVE.test(name);
+        const value = raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, v) => {
+            const val = env[v];
+            if (val === undefined)
+                throw new Error(`header ${name}: environment variable ${v} is not set`);
+            secret = true;
+            logger.secret(val);
+            return val;
+        });
+        if (secret)
+            logger.secret(value);
+        send[name] = value;
+        shown[name] = secret ? '***' : value;
+    }
+    return { send, shown };
+}
+/** The value at a dotted path (items.0.id) of a JSON document. */
+function jsonAt(doc, path) {
+    let cur = doc;
+    for (const part of path.split('.')) {
+        if (cur === null || typeof cur !== 'object')
+            return undefined;
+        cur = cur[part];
+    }
+    return cur;
+}
+/** Why a response does not match the probe, or undefined when it does. */
+function checkResponse(probe, status, body) {
+    if (status !== probe.status)
+        return `expected HTTP ${probe.status}, got ${status}`;
+    const fields = Object.entries(probe.json);
+    if (fields.length) {
+        let doc;
+        try {
+            doc = JSON.parse(body);
+        }
+        catch {
+            return `expected a JSON body, got "${body.slice(0, 60)}"`;
+        }
+        for (const [path, want] of fields) {
+            const got = jsonAt(doc, path);
+            if (String(got) !== String(want))
+                return `JSON ${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
+        }
+    }
+    if (probe.contains && !body.includes(probe.contains))
+        return `body does not contain "${probe.contains}"`;
+    return undefined;
+}
+function probeUrl(probe, baseUrl) {
+    if (/^https?:\/\//.test(probe.url))
+        return probe.url;
+    return baseUrl.replace(/\/+$/, '') + '/' + probe.url.replace(/^\/+/, '');
+}
+async function runProbe(probe, opts) {
+    const url = probeUrl(probe, opts.baseUrl);
+    const timeoutMs = parseDuration(probe.timeout) ?? 5000;
+    const started = opts.clock.now();
+    const attempts = [];
+    let headers;
+    const result = (ok, message, shown) => ({
+        name: probe.name,
+        method: probe.method,
+        url,
+        ok,
+        status: attempts.at(-1)?.status,
+        ms: attempts.at(-1)?.ms ?? 0,
+        totalMs: opts.clock.now() - started,
+        attempts,
+        message,
+        headers: shown,
+    });
+    try {
+        headers = resolveHeaders(probe.headers, opts.env ?? process.env, opts.logger);
+    }
+    catch (e) {
+        return result(false, e.message, {});
+    }
+    let message = '';
+    for (let i = 0; i <= probe.retries; i++) {
+        if (i > 0)
+            await opts.clock.sleep(Math.min(8000, (opts.backoffMs ?? 500) * 2 ** (i - 1)), opts.signal);
+        const t0 = performance.now();
+        try {
+            const res = await fetch(url, {
+                method: probe.method,
+                headers: headers.send,
+                signal: AbortSignal.timeout(timeoutMs),
+                redirect: 'manual',
+            });
+            const body = probe.method === 'HEAD' ? '' : await res.text();
+            const ms = Math.round(performance.now() - t0);
+            const why = checkResponse(probe, res.status, body);
+            attempts.push({ status: res.status, ms, error: why });
+            if (!why)
+                return result(true, '', headers.shown);
+            message = why;
+        }
+        catch (e) {
+            const err = e;
+            message =
+                err.name === 'TimeoutError'
+                    ? `no answer within ${probe.timeout}`
+                    : `unreachable: ${err.cause?.code ?? err.message}`;
+            attempts.push({ ms: Math.round(performance.now() - t0), error: message });
+        }
+        if (opts.signal?.aborted)
+            break;
+    }
+    return result(false, `${message} (after ${attempts.length} attempt(s))`, headers.shown);
+}
+/** All probes at once; results in the probes' order. */
+function runProbes(probes, opts) {
+    return Promise.all(probes.map((p) => runProbe(p, opts)));
+}
+
+;// CONCATENATED MODULE: ./src/core/report/series.ts
+/** The finite values of a gate's measurements, in order (NaN, Inf and errors are listed in the table only). */
+function pointsOf(g) {
+    return g.measurements.flatMap((m, i) => m.value !== undefined && Number.isFinite(m.value)
+        ? [
+            {
+                n: i + 1,
+                t: Math.round((m.at - g.startedAt) / 100) / 10,
+                value: m.value,
+                baseline: m.baseline !== undefined && Number.isFinite(m.baseline) ? m.baseline : undefined,
+                phase: m.phase,
+            },
+        ]
+        : []);
+}
+const VERDICT_LABEL = {
+    passed: '✅ passed',
+    failed: '❌ failed',
+    inconclusive: '⚠️ inconclusive',
+    error: '🛑 error',
+};
+const PHASE_LABEL = {
+    Successful: '✅ Successful',
+    Failed: '❌ Failed',
+    Inconclusive: '⚠️ Inconclusive',
+    Error: '🛑 Error',
+    Skipped: '⏭️ Skipped',
+};
+function series_num(v) {
+    if (v === undefined)
+        return '—';
+    if (!Number.isFinite(v))
+        return String(v);
+    return String(Number(v.toPrecision(4)));
+}
+/** Every series' value when a measurement has several (multiple: true). */
+function valuesText(values) {
+    if (values.length <= 1)
+        return series_num(values[0]?.value);
+    return (values
+        .slice(0, 6)
+        .map((s) => `${s.labels.instance ?? s.labels.job ?? Object.values(s.labels)[0] ?? ''}=${series_num(s.value)}`)
+        .join(', ') + (values.length > 6 ? ', …' : ''));
+}
+
+;// CONCATENATED MODULE: ./src/core/report/markdown.ts
+/**
+ * The markdown report: the job summary and the CLI's output. A table of probes, then per gate its query,
+ * conditions and verdict, a table of measurements and a Mermaid xychart of its values over the window.
+ */
+
+
+const markdown_cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const code = (s) => '`' + markdown_cell(s).replace(/`/g, "'") + '`';
+function probesTable(r) {
+    if (!r.probes.length)
+        return [];
+    return [
+        '### HTTP probes',
+        '',
+        '| probe | request | status | time | attempts | result |',
+        '|---|---|---|---|---|---|',
+        ...r.probes.map((p) => `| ${markdown_cell(p.name)} | ${p.method} ${markdown_cell(p.url)} | ${p.status ?? '—'} | ${p.ms} ms | ${p.attempts.length} | ${p.ok ? '✅ ok' : '❌ ' + markdown_cell(p.message)} |`),
+        '',
+    ];
+}
+/** A Mermaid xychart of the gate's values (and the baseline when there is one). */
+function mermaidChart(g) {
+    const pts = pointsOf(g);
+    if (!pts.length)
+        return [];
+    const lines = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${g.name.replace(/"/g, "'")}"`,
+        `  x-axis "seconds since start" [${pts.map((p) => `"${p.t}"`).join(', ')}]`,
+        `  y-axis "value"`,
+        `  line [${pts.map((p) => series_num(p.value)).join(', ')}]`,
+    ];
+    if (pts.every((p) => p.baseline !== undefined))
+        lines.push(`  line [${pts.map((p) => series_num(p.baseline)).join(', ')}]`);
+    lines.push('```');
+    return lines;
+}
+function gateSection(g) {
+    const conditions = [
+        g.successCondition !== undefined ? `success when ${code(g.successCondition)}` : '',
+        g.failureCondition !== undefined ? `failure when ${code(g.failureCondition)}` : '',
+    ].filter(Boolean);
+    const hasBaseline = g.measurements.some((m) => m.baseline !== undefined);
+    const out = [
+        `### ${PHASE_LABEL[g.phase]} — gate \`${g.name}\``,
+        '',
+        `${markdown_cell(g.message)}. ${conditions.join('; ')}.`,
+        '',
+        `Query: ${code(g.query)}`,
+        '',
+    ];
+    if (g.measurements.length) {
+        out.push(`| # | at | value | ${hasBaseline ? 'baseline | ' : ''}measurement | why |`, `|---|---|---|${hasBaseline ? '---|' : ''}---|---|`, ...g.measurements.map((m, i) => `| ${i + 1} | +${formatDuration(m.at - g.startedAt)} | ${markdown_cell(valuesText(m.values))} | ${hasBaseline ? series_num(m.baseline) + ' | ' : ''}${m.phase} | ${markdown_cell(m.message)} |`), '', ...mermaidChart(g), '');
+    }
+    return out;
+}
+function renderMarkdown(r) {
+    const counts = r.gates.map((g) => g.phase);
+    const summary = ['Successful', 'Failed', 'Inconclusive', 'Error', 'Skipped']
+        .map((p) => [p, counts.filter((c) => c === p).length])
+        .filter(([, n]) => n > 0)
+        .map(([p, n]) => `${n} ${p.toLowerCase()}`)
+        .join(', ');
+    return [
+        `## Smoke check of ${r.environment}: ${VERDICT_LABEL[r.verdict]}`,
+        '',
+        `${r.probes.filter((p) => p.ok).length}/${r.probes.length} probe(s) ok; gates: ${summary || 'none'}; took ${formatDuration(r.finishedAt - r.startedAt)}.`,
+        '',
+        ...probesTable(r),
+        ...r.gates.flatMap(gateSection),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/report/svg.ts
+
+const W = 640;
+const H = 220;
+const PAD = { l: 56, r: 16, t: 16, b: 32 };
+const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function svgChart(title, pts) {
+    const ys = pts.flatMap((p) => (p.baseline !== undefined ? [p.value, p.baseline] : [p.value]));
+    let lo = Math.min(...ys, 0);
+    let hi = Math.max(...ys);
+    if (hi === lo)
+        hi = lo + 1;
+    const span = hi - lo;
+    lo -= span * 0.05;
+    hi += span * 0.05;
+    const tMax = Math.max(...pts.map((p) => p.t), 1);
+    const x = (t) => PAD.l + ((W - PAD.l - PAD.r) * t) / tMax;
+    const y = (v) => H - PAD.b - ((H - PAD.t - PAD.b) * (v - lo)) / (hi - lo);
+    const path = (vals) => vals.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    const ticks = [lo, (lo + hi) / 2, hi];
+    const baseline = pts.filter((p) => p.baseline !== undefined);
+    return [
+        `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">`,
+        `<rect x="${PAD.l}" y="${PAD.t}" width="${W - PAD.l - PAD.r}" height="${H - PAD.t - PAD.b}" fill="#fafafa" stroke="#ddd"/>`,
+        ...ticks.map((v) => `<text x="${PAD.l - 6}" y="${y(v).toFixed(1)}" text-anchor="end" dominant-baseline="middle" font-size="11">${esc(series_num(v))}</text>`),
+        `<text x="${W - PAD.r}" y="${H - 8}" text-anchor="end" font-size="11">seconds since start (max ${tMax})</text>`,
+        baseline.length
+            ? `<polyline class="baseline" fill="none" stroke="#999" stroke-dasharray="4 3" points="${path(baseline.map((p) => [p.t, p.baseline]))}"/>`
+            : '',
+        `<polyline class="values" fill="none" stroke="#1f6feb" stroke-width="2" points="${path(pts.map((p) => [p.t, p.value]))}"/>`,
+        ...pts.map((p) => `<circle class="point ${p.phase.toLowerCase()}" cx="${x(p.t).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="4"><title>#${p.n} +${p.t}s: ${esc(series_num(p.value))} (${p.phase})</title></circle>`),
+        '</svg>',
+    ].join('');
+}
+
+;// CONCATENATED MODULE: ./src/core/report/html.ts
+/** The HTML report: one self-contained file (inline CSS and SVG, no scripts, no external assets). */
+
+
+
+const html_esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const row = (cells, tag = 'td') => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+const CSS = `body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1em}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f0f0f0}
+code{background:#f4f4f4;padding:1px 4px}.gate{margin-bottom:2em}.successful{fill:#2da44e}.failed{fill:#cf222e}
+.inconclusive{fill:#bf8700}.error{fill:#8250df}section h2{margin-bottom:.2em}`;
+function gateHtml(g) {
+    const pts = pointsOf(g);
+    const hasBaseline = g.measurements.some((m) => m.baseline !== undefined);
+    return [
+        `<section class="gate" data-gate="${html_esc(g.name)}" data-phase="${g.phase}">`,
+        `<h2>${html_esc(PHASE_LABEL[g.phase])} — ${html_esc(g.name)}</h2>`,
+        `<p>${html_esc(g.message)}</p>`,
+        `<p>Query: <code>${html_esc(g.query)}</code></p>`,
+        g.successCondition !== undefined ? `<p>Success when <code>${html_esc(g.successCondition)}</code></p>` : '',
+        g.failureCondition !== undefined ? `<p>Failure when <code>${html_esc(g.failureCondition)}</code></p>` : '',
+        pts.length ? svgChart(g.name, pts) : '<p class="nochart">No finite values to plot.</p>',
+        g.measurements.length
+            ? `<table class="measurements">${row(['#', 'at', 'value', ...(hasBaseline ? ['baseline'] : []), 'measurement', 'why'], 'th')}${g.measurements
+                .map((m, i) => row([
+                String(i + 1),
+                `+${formatDuration(m.at - g.startedAt)}`,
+                html_esc(valuesText(m.values)),
+                ...(hasBaseline ? [series_num(m.baseline)] : []),
+                m.phase,
+                html_esc(m.message),
+            ]))
+                .join('')}</table>`
+            : '',
+        '</section>',
+    ].join('\n');
+}
+function renderHtml(r) {
+    const probes = r.probes.length
+        ? `<h2>HTTP probes</h2><table class="probes">${row(['probe', 'request', 'status', 'time', 'attempts', 'result'], 'th')}${r.probes
+            .map((p) => row([
+            html_esc(p.name),
+            html_esc(`${p.method} ${p.url}`),
+            String(p.status ?? '—'),
+            `${p.ms} ms`,
+            String(p.attempts.length),
+            p.ok ? 'ok' : html_esc(p.message),
+        ]))
+            .join('')}</table>`
+        : '';
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Smoke check of ${html_esc(r.environment)}: ${r.verdict}</title>
+<style>${CSS}</style></head>
+<body data-verdict="${r.verdict}">
+<h1>Smoke check of ${html_esc(r.environment)}: ${html_esc(VERDICT_LABEL[r.verdict])}</h1>
+<p>Started ${new Date(r.startedAt).toISOString()}, took ${formatDuration(r.finishedAt - r.startedAt)}.</p>
+${probes}
+${r.gates.map(gateHtml).join('\n')}
+</body></html>
+`;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/run.ts
+/**
+ * runChecks: the whole smoke check of one environment — HTTP probes and Prometheus gates, concurrently — with an
+ * overall deadline and fail fast (a failed probe or gate stops the others: the verdict cannot change any more).
+ * Everything that can be wrong with the input is found before the first measurement.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function plan(o) {
+    const env = environmentOf(o.config, o.environment);
+    const deadlineText = o.deadline ?? o.config.gates.deadline;
+    const deadlineMs = parseDuration(deadlineText);
+    if (deadlineMs === undefined || deadlineMs <= 0)
+        throw new InputError(`invalid duration "${deadlineText}": expected e.g. 90s, 10m`, undefined, 'deadline');
+    const b = (o.baseline ?? 'none').trim() || 'none';
+    let baseline = { mode: 'none' };
+    if (b === 'previous')
+        baseline = { mode: 'previous' };
+    else if (b !== 'none') {
+        if (b === o.environment)
+            throw new InputError(`cannot be the environment being checked (${b})`, undefined, 'baseline');
+        const other = o.config.environments[b];
+        if (!other)
+            throw new InputError(`expected none, previous or an environment (${Object.keys(o.config.environments).join(', ')}), got "${b}"`, undefined, 'baseline');
+        baseline = { mode: 'environment', name: b, prometheusUrl: other.prometheusUrl };
+    }
+    const base = {
+        environment: o.environment,
+        project: o.config.project,
+        release: o.release ?? '',
+        baseline_release: o.baselineRelease ?? '',
+    };
+    const gatesFile = o.probesOnly
+        ? undefined
+        : loadGatesFile(projectPath(o.config, o.gatesFile ?? o.config.gates.file));
+    const variables = { ...(gatesFile?.variables ?? {}), ...base };
+    const baselineVariables = {
+        ...variables,
+        ...(baseline.mode === 'environment' ? { environment: baseline.name } : {}),
+        ...(baseline.mode === 'previous' ? { release: base.baseline_release } : {}),
+    };
+    for (const g of gatesFile?.gates ?? []) {
+        const where = (field) => [
+            gatesFile.file,
+            `gate ${g.name}: ${field}`,
+            g.line,
+        ];
+        const need = g.initialDelayMs + (g.count - 1) * g.intervalMs;
+        if (need > deadlineMs)
+            throw new InputError(`needs ${formatDuration(need)} (initialDelay + (count-1) × interval) but the deadline is ${formatDuration(deadlineMs)}`, ...where('count'));
+        const uses = (q, v) => variablesOf(q).includes(v);
+        for (const v of ['release', 'baseline_release']) {
+            if (uses(g.query, v) && !base[v])
+                throw new InputError(`uses $${v} but no ${v.replace('_', '-')} was given`, ...where('query'));
+        }
+        if (g.baseline &&
+            baseline.mode === 'previous' &&
+            uses(g.baseline.query ?? g.query, 'release') &&
+            !base.baseline_release)
+            throw new InputError('compares with the previous release by $release but no baseline-release was given', ...where('baseline'));
+    }
+    return {
+        gatesFile,
+        deadlineMs,
+        prometheusUrl: o.prometheusUrl ?? env.prometheusUrl,
+        baseUrl: o.url ?? env.url,
+        baseline,
+        variables,
+        baselineVariables,
+    };
+}
+function verdictOf(gates, probes) {
+    if (probes.some((p) => !p.ok) || gates.some((g) => g.phase === 'Failed'))
+        return 'failed';
+    if (gates.some((g) => g.phase === 'Error'))
+        return 'error';
+    if (gates.some((g) => g.phase === 'Inconclusive'))
+        return 'inconclusive';
+    // Nothing judged (every gate skipped, or no gate and no probe) is not a pass.
+    if (gates.length ? !gates.some((g) => g.phase === 'Successful') : !probes.length)
+        return 'inconclusive';
+    return 'passed';
+}
+function baselineFor(g, p, providerFor) {
+    if (!g.baseline || p.baseline.mode === 'none')
+        return undefined;
+    const query = promql_substitute(g.baseline.query ?? g.query, p.baselineVariables);
+    if (p.baseline.mode === 'previous')
+        return { provider: providerFor(p.prometheusUrl), query, offsetMs: g.baseline.offsetMs };
+    return { provider: providerFor(p.baseline.prometheusUrl), query, offsetMs: 0 };
+}
+async function runChecks(o) {
+    const p = plan(o);
+    const clock = o.clock ?? realClock;
+    const providerFor = o.providerFor ?? ((url) => new PrometheusProvider(url));
+    const startedAt = clock.now();
+    const deadlineAt = startedAt + p.deadlineMs;
+    const stop = new AbortController();
+    const log = o.logger;
+    const gates = p.gatesFile?.gates ?? [];
+    log.info(`checking ${o.environment}: ${o.config.probes.length} probe(s) against ${p.baseUrl}` +
+        (o.probesOnly ? '' : `, ${gates.length} gate(s) against ${p.prometheusUrl}`) +
+        `, deadline ${formatDuration(p.deadlineMs)}, baseline ${p.baseline.mode === 'environment' ? p.baseline.name : p.baseline.mode}`);
+    const probesDone = runProbes(o.config.probes, {
+        baseUrl: p.baseUrl,
+        logger: log,
+        clock,
+        signal: stop.signal,
+    }).then((rs) => {
+        rs.forEach((r) => o.onProbe?.(r));
+        if (rs.some((r) => !r.ok))
+            stop.abort();
+        return rs;
+    });
+    const gatesDone = Promise.all(gates.map(async (g) => {
+        const query = promql_substitute(g.query, p.variables);
+        if (g.baseline && p.baseline.mode === 'none') {
+            log.warn(`gate ${g.name} compares with a baseline but the run has none (baseline: none): skipped`);
+            const now = clock.now();
+            const zero = { Successful: 0, Failed: 0, Inconclusive: 0, Error: 0 };
+            return {
+                name: g.name,
+                phase: 'Skipped',
+                message: 'needs a baseline; the run has baseline: none',
+                query,
+                successCondition: g.successCondition,
+                failureCondition: g.failureCondition,
+                measurements: [],
+                startedAt: now,
+                finishedAt: now,
+                counts: zero,
+            };
+        }
+        const r = await evaluateGate(g, {
+            provider: providerFor(p.prometheusUrl),
+            query,
+            baseline: baselineFor(g, p, providerFor),
+            clock,
+            deadlineAt,
+            signal: stop.signal,
+            onMeasurement: o.onMeasurement,
+        });
+        if (r.phase === 'Failed')
+            stop.abort();
+        return r;
+    }));
+    const [probes, gateResults] = await Promise.all([probesDone, gatesDone]);
+    const verdict = verdictOf(gateResults, probes);
+    const result = {
+        verdict,
+        environment: o.environment,
+        gates: gateResults,
+        probes,
+        failedGates: [
+            ...gateResults.filter((g) => g.phase !== 'Successful' && g.phase !== 'Skipped').map((g) => g.name),
+            ...probes.filter((r) => !r.ok).map((r) => `probe:${r.name}`),
+        ],
+        markdown: '',
+        htmlPath: '',
+        startedAt,
+        finishedAt: clock.now(),
+    };
+    result.markdown = renderMarkdown(result);
+    const dir = o.reportDir ?? (0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), `erp-deploy-check-${o.environment}-${startedAt}`);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    result.htmlPath = (0,external_node_path_.join)(dir, `smoke-check-${o.environment}.html`);
+    (0,external_node_fs_.writeFileSync)(result.htmlPath, renderHtml(result));
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/check.ts
+
+
+
+
+
+/** `erp-deploy check <env>`: probes and gates with progress; prints the report table. Exit 1 unless passed. */
+const registerCheck = (program, ctx) => {
+    program
+        .command('check')
+        .description('run the HTTP probes and Prometheus gates of an environment (exit 1 unless the verdict is passed)')
+        .argument('<env>', 'environment to check')
+        .option('--gates-file <file>', 'gates file (default: gates.file of the configuration)')
+        .option('--prometheus-url <url>', "Prometheus to query (default: the environment's prometheusUrl)")
+        .option('--url <url>', "base URL of the probes (default: the environment's url)")
+        .option('--baseline <what>', 'none | previous | <environment>', 'none')
+        .option('--release <release>', 'release being checked ($release)')
+        .option('--baseline-release <release>', 'previous release ($baseline_release)')
+        .option('--deadline <duration>', 'overall deadline (default: gates.deadline)')
+        .option('--probes-only', 'HTTP probes only, no gates')
+        .option('--report-dir <dir>', 'directory of the HTML report')
+        .action(async (env, flags, cmd) => {
+        const config = loadConfig(configPath(cmd));
+        const log = ctx.logger;
+        const taken = new Map();
+        const started = Date.now();
+        // Progress while waiting between measurements: one line every 15 s.
+        const ticker = setInterval(() => {
+            const done = [...taken.entries()].map(([g, n]) => `${g} ${n}`).join(', ');
+            log.info(`… ${formatDuration(Date.now() - started)} elapsed; measurements so far: ${done || 'none yet'}`);
+        }, 15_000);
+        const result = await log
+            .group(`check ${env}`, () => runChecks({
+            config,
+            environment: env,
+            ...flags,
+            logger: log,
+            onProbe: (p) => log.info(`probe ${p.name}: ${p.ok ? 'ok' : p.message} (${p.ms} ms)`),
+            onMeasurement: (g, m) => {
+                taken.set(g.name, (taken.get(g.name) ?? 0) + 1);
+                log.info(`gate ${g.name} #${taken.get(g.name)}/${g.count}: ${m.phase} ${series_num(m.value)} — ${m.message}`);
+            },
+        }))
+            .finally(() => clearInterval(ticker));
+        process.stdout.write(result.markdown + '\n\n');
+        process.stdout.write(`verdict: ${result.verdict}\nreport: ${result.htmlPath}\n`);
+        if (result.verdict !== 'passed')
+            ctx.setExit(1);
+    });
+};
+
+;// CONCATENATED MODULE: ./src/core/pipeline/run.ts
+/**
+ * Runs the reusable workflow's jobs in the workflow's order through injected steps:
+ * test → build → deploy staging → check staging → deploy production → check production.
+ * A failed gate (any verdict but `passed`) or a failed rollout that changed the target rolls that environment
+ * back and stops: production is never touched when staging fails. Bad input (InputError) propagates
+ * unchanged, before anything is deployed when it comes from test or build.
+ */
+
+function validatePipelineOptions(o) {
+    if (!o.release.trim())
+        throw new InputError('expected a release id (e.g. sha-1a2b3c4)', undefined, 'release');
+    if (o.stagingEnvironment === o.productionEnvironment) {
+        throw new InputError(`staging and production must be different environments (both are "${o.stagingEnvironment}")`, undefined, 'environments');
+    }
+    if (o.skipStaging && !o.skipStaging.reason.trim()) {
+        throw new InputError('skipping staging is for production hotfixes only and needs a reason (--reason "…")', undefined, 'skip-staging-reason');
+    }
+    if (o.skipStaging && o.stagingOnly) {
+        throw new InputError('cannot both skip staging and stop after staging', undefined, 'skip-staging');
+    }
+}
+async function runPipeline(steps, options, logger, now = Date.now) {
+    validatePipelineOptions(options);
+    const result = {
+        ok: false,
+        release: options.release,
+        stages: [],
+        images: {},
+        environments: {},
+    };
+    /** Runs one stage in a log group; a thrown InputError propagates, any other error fails the stage. */
+    async function stage(kind, environment, fn, judge) {
+        const name = environment ? `${kind} ${environment}` : kind;
+        const started = now();
+        let value;
+        let verdict;
+        try {
+            value = await logger.group(name, fn);
+            verdict = judge(value);
+        }
+        catch (err) {
+            if (err instanceof InputError)
+                throw err;
+            verdict = { status: 'failed', detail: messageOf(err) };
+        }
+        result.stages.push({ name, kind, environment, ...verdict, ms: now() - started });
+        (verdict.status === 'failed' ? logger.error : logger.info).call(logger, `${name}: ${verdict.status} — ${verdict.detail}`);
+        return { value, ...verdict };
+    }
+    function skip(kind, environment, detail) {
+        const name = environment ? `${kind} ${environment}` : kind;
+        result.stages.push({ name, kind, environment, status: 'skipped', detail, ms: 0 });
+        logger.info(`${name}: skipped — ${detail}`);
+    }
+    function fail(message) {
+        result.failure = message;
+        logger.error(message);
+        return result;
+    }
+    const tested = await stage('test', undefined, () => steps.test(), (t) => t.ok
+        ? { status: 'passed', detail: 'every check passed' }
+        : { status: 'failed', detail: `failed checks: ${t.failedChecks.join(', ') || '(unnamed)'}` });
+    if (tested.status === 'failed')
+        return fail(`tests failed: ${tested.detail}`);
+    const built = await stage('build', undefined, () => steps.build(options.release), (b) => {
+        const n = Object.keys(b.images).length;
+        return b.ok
+            ? { status: 'passed', detail: `${n} image${n === 1 ? '' : 's'}` }
+            : {
+                status: 'failed',
+                detail: `failed: ${Object.values(b.images)
+                    .filter((i) => i.status === 'failed')
+                    .map((i) => i.service)
+                    .join(', ') || 'build'}`,
+            };
+    });
+    if (built.value) {
+        result.images = built.value.images;
+        result.buildMetadataPath = built.value.metadataPath;
+    }
+    if (built.status === 'failed')
+        return fail(`build failed: ${built.detail}`);
+    /** Deploy, gate and (on failure) roll back one environment; true when its gate passed. */
+    async function ship(environment) {
+        const env = { environment, failedGates: [] };
+        result.environments[environment] = env;
+        const deployed = await stage('deploy', environment, () => steps.deploy({ environment, images: result.images, release: options.release }), (d) => d.ok
+            ? {
+                status: 'passed',
+                detail: `release ${d.releaseId}${d.changed ? '' : ' (unchanged)'} at ${d.url}`,
+            }
+            : { status: 'failed', detail: d.message ?? `rollout of ${d.releaseId} failed` });
+        const d = deployed.value;
+        if (d)
+            Object.assign(env, { releaseId: d.releaseId, previousReleaseId: d.previousReleaseId, url: d.url });
+        let reason;
+        if (deployed.status === 'passed' && d) {
+            const checked = await stage('check', environment, () => steps.check({ environment, release: d.releaseId, baselineRelease: d.previousReleaseId }), (c) => c.verdict === 'passed'
+                ? { status: 'passed', detail: 'every gate passed' }
+                : { status: 'failed', detail: `${c.verdict}: ${c.failedGates.join(', ') || 'no gate named'}` });
+            const c = checked.value;
+            if (c)
+                Object.assign(env, { verdict: c.verdict, failedGates: c.failedGates, reportPath: c.reportPath });
+            if (checked.status === 'passed')
+                return true;
+            env.verdict ??= 'error';
+            reason = `gate failed on ${environment}: ${checked.detail}`;
+        }
+        else {
+            skip('check', environment, 'the deploy failed');
+            reason = `deploy failed on ${environment}: ${deployed.detail}`;
+            if (d?.rolledBackTo) {
+                result.stages.push({
+                    name: `rollback ${environment}`,
+                    kind: 'rollback',
+                    environment,
+                    status: 'passed',
+                    detail: `the rollout restored ${d.rolledBackTo} by itself`,
+                    ms: 0,
+                });
+                env.rolledBack = { ok: true, releaseId: d.rolledBackTo };
+                fail(`${reason}; ${environment} rolled back to ${d.rolledBackTo}`);
+                return false;
+            }
+            if (!d?.changed) {
+                skip('rollback', environment, 'the failed deploy changed nothing');
+                fail(reason);
+                return false;
+            }
+        }
+        const rolled = await stage('rollback', environment, () => steps.rollback({
+            environment,
+            toRelease: env.previousReleaseId ?? '',
+            reason,
+        }), (r) => r.ok
+            ? { status: 'passed', detail: `restored ${r.releaseId}` }
+            : { status: 'failed', detail: r.message ?? 'rollback failed' });
+        const r = rolled.value;
+        env.rolledBack = r
+            ? { ok: rolled.status === 'passed', releaseId: r.releaseId, message: r.message }
+            : { ok: false, releaseId: '', message: rolled.detail };
+        fail(`${reason}; ${environment} ${env.rolledBack.ok ? `rolled back to ${env.rolledBack.releaseId}` : `ROLLBACK FAILED: ${rolled.detail}`}`);
+        return false;
+    }
+    const { stagingEnvironment: staging, productionEnvironment: production } = options;
+    if (options.skipStaging) {
+        skip('deploy', staging, `hotfix: ${options.skipStaging.reason}`);
+        skip('check', staging, `hotfix: ${options.skipStaging.reason}`);
+    }
+    else if (!(await ship(staging))) {
+        skip('deploy', production, `${staging} failed: production untouched`);
+        skip('check', production, `${staging} failed: production untouched`);
+        return result;
+    }
+    if (options.stagingOnly) {
+        skip('deploy', production, 'staging only');
+        skip('check', production, 'staging only');
+    }
+    else if (!(await ship(production))) {
+        return result;
+    }
+    result.ok = true;
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/state.ts
+/**
+ * What a deploy keeps on its target, under <stateDir>/<projectName>/ (Kamal keeps the same per host):
+ *   releases/<id>/release.json   the release record
+ *   releases/<id>/compose.yml    the rendered compose file it deployed (rollback redeploys exactly this)
+ *   audit.jsonl                  one JSON line per action (deploy, rollback, lock, outcome)
+ *   lock/holder.json             the deploy lock (the directory itself is the atomic part)
+ *   secrets/<name>               secret files, mode 0444 in a 0700 directory
+ */
+
+function statePaths(stateDir, projectName) {
+    const root = external_node_path_.posix.join(stateDir, projectName);
+    return {
+        root,
+        releases: external_node_path_.posix.join(root, 'releases'),
+        audit: external_node_path_.posix.join(root, 'audit.jsonl'),
+        lock: external_node_path_.posix.join(root, 'lock'),
+        secrets: external_node_path_.posix.join(root, 'secrets'),
+    };
+}
+async function ensureState(target, paths) {
+    await target.makeDir(paths.releases, { mode: 0o750 });
+}
+async function audit(target, paths, entry) {
+    const line = JSON.stringify({ at: new Date().toISOString(), ...entry }) + '\n';
+    await target.appendFile(paths.audit, line);
+}
+async function readAudit(target, paths) {
+    const text = (await target.readFile(paths.audit)) ?? '';
+    return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/lock.ts
+/**
+ * The deploy lock, on the target itself (Kamal's way): `mkdir <state>/lock` is atomic on every POSIX file
+ * system, so of two deploys only one creates it. holder.json inside names who holds it, why and since when.
+ * The token lets a post step release only a lock its own run took.
+ */
+
+
+
+
+
+
+class LockHeldError extends FailedError {
+    holderInfo;
+    constructor(holderInfo, where) {
+        super(holderInfo
+            ? `deploy lock on ${where} is held by ${holderInfo.holder} since ${holderInfo.since} (${holderInfo.reason}); ` +
+                'wait with --wait / lock-wait, or release it with `erp-deploy lock <env> release` if that run is gone'
+            : `deploy lock on ${where} is held (no holder recorded); release it with \`erp-deploy lock <env> release\``);
+        this.holderInfo = holderInfo;
+        this.name = 'LockHeldError';
+    }
+}
+/** Who is deploying: the GitHub actor and run when on a runner, else user@host. */
+function whoAmI(env = process.env) {
+    if (env.GITHUB_ACTOR) {
+        const run = env.GITHUB_RUN_ID
+            ? ` (run ${env.GITHUB_RUN_ID}${env.GITHUB_JOB ? `/${env.GITHUB_JOB}` : ''})`
+            : '';
+        return `${env.GITHUB_ACTOR}${run}`;
+    }
+    return `${(0,external_node_os_namespaceObject.userInfo)().username}@${(0,external_node_os_namespaceObject.hostname)()}`;
+}
+const holderFile = (paths) => external_node_path_.posix.join(paths.lock, 'holder.json');
+async function lockStatus(target, paths) {
+    const exists = (await target.list(paths.root)).includes('lock');
+    if (!exists)
+        return undefined;
+    const text = await target.readFile(holderFile(paths));
+    if (!text)
+        return { holder: 'unknown', reason: 'holder not recorded (yet)', since: 'unknown', token: '' };
+    return JSON.parse(text);
+}
+async function acquireLock(target, paths, opts) {
+    await ensureState(target, paths);
+    const me = {
+        holder: opts.who ?? whoAmI(),
+        reason: opts.reason,
+        since: '',
+        token: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'),
+    };
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    const poll = opts.pollMs ?? 2000;
+    let announced = false;
+    for (;;) {
+        if (await target.makeDir(paths.lock, { mode: 0o700, exclusive: true })) {
+            me.since = new Date().toISOString();
+            await target.writeFile(holderFile(paths), JSON.stringify(me) + '\n', 0o600);
+            await audit(target, paths, { who: me.holder, action: 'lock', detail: me.reason });
+            return me;
+        }
+        const held = await lockStatus(target, paths);
+        if (Date.now() + poll > deadline)
+            throw new LockHeldError(held, target.description);
+        if (!announced) {
+            opts.logger?.info(`waiting up to ${formatDuration(deadline - Date.now())} for the deploy lock held by ${held?.holder} since ${held?.since}`);
+            announced = true;
+        }
+        await new Promise((r) => setTimeout(r, poll));
+    }
+}
+/**
+ * Release the lock. With a token, only when this token holds it (a post step must never free another run's
+ * lock); without one, unconditionally (the operator's `lock release`). Returns whether it released one.
+ */
+async function releaseLock(target, paths, opts = {}) {
+    const held = await lockStatus(target, paths);
+    if (!held)
+        return false;
+    if (opts.token && held.token !== opts.token)
+        return false;
+    await target.remove(paths.lock);
+    await audit(target, paths, {
+        who: opts.who ?? whoAmI(),
+        action: 'unlock',
+        detail: opts.token ? 'released by its holder' : `forced release of the lock held by ${held.holder}`,
+    });
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/compose-doc.ts
+/**
+ * From the stack's rendered compose file to the exact file a target deploys: paths made absolute, declared
+ * secrets pointed at the target's secret files, services a profile hides left out, and every service labelled
+ * with a hash of its own definition — the plan compares that label with what runs to restart only what changed.
+ */
+
+
+
+const HASH_LABEL = 'org.erp-deploy.config-hash';
+const compose_doc_isMapping = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function absolute(p, dir) {
+    return p.startsWith('.') || (!(0,external_node_path_.isAbsolute)(p) && p.includes('/')) ? (0,external_node_path_.resolve)(dir, p) : p;
+}
+function fixVolume(v, dir) {
+    if (typeof v === 'string') {
+        const parts = v.split(':');
+        if (parts.length >= 2)
+            parts[0] = absolute(parts[0], dir);
+        return parts.join(':');
+    }
+    if (compose_doc_isMapping(v) && v.type === 'bind' && typeof v.source === 'string')
+        return { ...v, source: absolute(v.source, dir) };
+    return v;
+}
+function activeProfiles(vars) {
+    return (vars.COMPOSE_PROFILES ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+function hashService(svc) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(JSON.stringify(svc, Object.keys(flatKeys(svc)).sort()))
+        .digest('hex')
+        .slice(0, 16);
+}
+/** Every key at every depth, so JSON.stringify's replacer list gives a canonical (sorted) encoding. */
+function flatKeys(v, acc = {}) {
+    if (Array.isArray(v))
+        v.forEach((x) => flatKeys(x, acc));
+    else if (compose_doc_isMapping(v)) {
+        for (const [k, x] of Object.entries(v)) {
+            acc[k] = true;
+            flatKeys(x, acc);
+        }
+    }
+    return acc;
+}
+function withLabel(svc, hash) {
+    const labels = svc.labels;
+    const out = Array.isArray(labels)
+        ? Object.fromEntries(labels.map((l) => String(l).split(/=(.*)/s).slice(0, 2)))
+        : compose_doc_isMapping(labels)
+            ? { ...labels }
+            : {};
+    out[HASH_LABEL] = hash;
+    return { ...svc, labels: out };
+}
+function prepareCompose(rendered, projectDir, secrets, vars = process.env) {
+    const doc = (0,dist/* parse */.qg)(rendered);
+    const profiles = activeProfiles(vars);
+    const services = {};
+    const hashes = {};
+    for (const [name, raw] of Object.entries(compose_doc_isMapping(doc.services) ? doc.services : {})) {
+        const svc = { ...raw };
+        if (Array.isArray(svc.profiles) && !svc.profiles.some((p) => profiles.includes(String(p))))
+            continue;
+        if (Array.isArray(svc.volumes))
+            svc.volumes = svc.volumes.map((v) => fixVolume(v, projectDir));
+        if (typeof svc.env_file === 'string')
+            svc.env_file = absolute(svc.env_file, projectDir);
+        if (Array.isArray(svc.env_file))
+            svc.env_file = svc.env_file.map((f) => absolute(String(f), projectDir));
+        // A secret's new value needs a new container (a bind-mounted file keeps its old inode), so it counts too.
+        const used = (Array.isArray(svc.secrets) ? svc.secrets : []).map((x) => String(compose_doc_isMapping(x) ? x.source : x));
+        const secretHashes = secrets.filter((f) => used.includes(f.name)).map((f) => `${f.name}:${f.hash}`);
+        hashes[name] = hashService({ ...svc, 'x-secrets': secretHashes });
+        services[name] = withLabel(svc, hashes[name]);
+    }
+    const topSecrets = {};
+    for (const [name, raw] of Object.entries(compose_doc_isMapping(doc.secrets) ? doc.secrets : {})) {
+        const s = { ...(compose_doc_isMapping(raw) ? raw : {}) };
+        const ours = secrets.find((f) => f.name === name);
+        if (ours)
+            s.file = ours.path;
+        else if (typeof s.file === 'string')
+            s.file = absolute(s.file, projectDir);
+        topSecrets[name] = s;
+    }
+    for (const f of secrets)
+        topSecrets[f.name] ??= { file: f.path };
+    const document = { ...doc, services };
+    if (Object.keys(topSecrets).length)
+        document.secrets = topSecrets;
+    return { document, hashes };
+}
+/**
+ * YAML 1.1 output: docker-compose v1 and Swarm's loader read YAML 1.1, where an unquoted yes/no/on/off is a
+ * boolean — 1.1 quoting keeps `--appendonly yes` a string.
+ */
+function toYaml(doc, header) {
+    return `# ${header}\n` + (0,dist/* stringify */.As)(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/edge-proxy.ts
+/**
+ * The Swarm "edge" for engines without IPVS (no routing mesh, no virtual IPs — like this project's CI VM):
+ * services run with endpoint_mode dnsrr, and each service that publishes ports gets a small companion
+ * `<service>-edge` that holds the host-mode port and forwards to `tasks.<service>`. Swarm's DNS lists only
+ * running (healthy) tasks, so during a start-first update the edge sends traffic to the new task once it is
+ * healthy; a connection refused by a task that is stopping is retried on the next address, so no request
+ * fails. Only requests that could not have reached a backend are retried (safe for POST too).
+ * The script runs on any Python 3 image (the stack's own Python base) and is mounted as a Swarm config.
+ */
+const EDGE_SCRIPT = String.raw `
+import http.client, os, socket, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# EDGE_ROUTES: "listen=host:port,..."  e.g. "8000=tasks.api:8000"
+ROUTES = [r.split("=", 1) for r in os.environ["EDGE_ROUTES"].split(",") if r]
+RETRY_FOR = float(os.environ.get("EDGE_RETRY_SECONDS", "10"))
+CONNECT_TIMEOUT = float(os.environ.get("EDGE_CONNECT_TIMEOUT", "0.5"))
+HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+
+
+def addresses(host):
+    try:
+        return sorted({a[4][0] for a in socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)})
+    except socket.gaierror:
+        return []
+
+
+def handler_for(upstream):
+    host, port = upstream.rsplit(":", 1)
+    port = int(port)
+    counter = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+            deadline = time.time() + RETRY_FOR
+            last = "no backend"
+            while time.time() < deadline:
+                addrs = addresses(host)
+                if not addrs:
+                    last = "no running task"
+                    time.sleep(0.2)
+                    continue
+                counter[0] += 1
+                addr = addrs[counter[0] % len(addrs)]
+                # A task that just died can leave its address in DNS for a moment: connect with a short
+                # timeout (an absent address answers nothing), then give the request itself time.
+                conn = http.client.HTTPConnection(addr, port, timeout=CONNECT_TIMEOUT)
+                try:
+                    conn.connect()
+                    conn.sock.settimeout(30)
+                except OSError as e:  # refused / unreachable / silent: nothing was sent, safe to retry anywhere
+                    last = f"{addr}: {e}"
+                    conn.close()
+                    time.sleep(0.05)
+                    continue
+                try:
+                    conn.request(self.command, self.path, body=body, headers=headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                except OSError as e:
+                    conn.close()
+                    if self.command in ("GET", "HEAD", "OPTIONS"):
+                        last = f"{addr}: {e}"
+                        continue
+                    return self.fail(502, f"{addr}: {e}")
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in HOP and k.lower() != "content-length":
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                conn.close()
+                return
+            self.fail(503, last)
+
+        def fail(self, status, why):
+            body = f"edge: {why}\n".encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = forward
+
+    return Handler
+
+
+servers = []
+for listen, upstream in ROUTES:
+    srv = ThreadingHTTPServer(("", int(listen)), handler_for(upstream))
+    srv.daemon_threads = True
+    servers.append(srv)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    print(f"edge: :{listen} -> {upstream}", flush=True)
+threading.Event().wait()
+`;
+
+;// CONCATENATED MODULE: ./src/core/deploy/swarm-doc.ts
+/**
+ * A prepared compose document made into a Swarm stack file (format 3.8, what `docker stack deploy` of engine
+ * 20.10 validates): keys Swarm ignores or rejects are dropped, ports become ingress ports, and each service gets
+ * rolling-update settings — start-first for stateless services (a new task is healthy before the old one
+ * stops, so the API never refuses a request), stop-first for services that mount named volumes (two Redis
+ * processes must never share one data directory), automatic rollback on failure in both.
+ * Swarm secrets are immutable, so each secret's name carries a hash of its value.
+ *
+ * Routing: "ingress" (Swarm's routing mesh; needs IPVS in the kernel) publishes ports on the mesh; "edge"
+ * (hosts without IPVS) runs every service with endpoint_mode dnsrr and puts a `<service>-edge` proxy on each
+ * published port (see edge-proxy.ts).
+ */
+
+
+
+
+const SERVICE_KEYS = new Set(('cap_add cap_drop cgroup_parent command configs credential_spec deploy devices dns dns_search domainname ' +
+    'entrypoint env_file environment expose extra_hosts healthcheck hostname image init ipc isolation labels ' +
+    'logging mac_address networks pid ports privileged read_only secrets security_opt shm_size stdin_open ' +
+    'stop_grace_period stop_signal sysctls tmpfs tty ulimits user userns_mode volumes working_dir').split(' '));
+const HEALTH_KEYS = new Set(['disable', 'interval', 'retries', 'test', 'timeout', 'start_period']);
+const TOP_KEYS = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
+/** Named volumes a service mounts (bind mounts and tmpfs do not count). */
+function namedVolumes(svc) {
+    const vols = Array.isArray(svc.volumes) ? svc.volumes : [];
+    return vols
+        .map((v) => typeof v === 'string'
+        ? v.split(':')[0]
+        : compose_doc_isMapping(v) && v.type === 'volume'
+            ? String(v.source ?? '')
+            : '')
+        .filter((s) => s && !s.startsWith('/') && !s.startsWith('.') && !s.startsWith('~'));
+}
+function swarmPorts(ports) {
+    return ports.map((p) => {
+        if (compose_doc_isMapping(p)) {
+            const { host_ip: _hostIp, ...rest } = p;
+            return {
+                mode: 'ingress',
+                protocol: 'tcp',
+                ...rest,
+                published: Number(rest.published),
+                target: Number(rest.target),
+            };
+        }
+        const [spec, protocol = 'tcp'] = String(p).split('/');
+        const parts = spec.split(':');
+        const target = Number(parts[parts.length - 1]);
+        const published = parts.length >= 2 ? Number(parts[parts.length - 2]) : undefined;
+        return { target, ...(published ? { published } : {}), protocol, mode: 'ingress' };
+    });
+}
+const EDGE_SCRIPT_FILE = 'edge-proxy.py';
+const edgeScriptHash = () => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(EDGE_SCRIPT).digest('hex').slice(0, 12);
+/** The companion proxy that holds a service's published ports when there is no routing mesh. */
+function edgeService(name, svc, ports, image) {
+    return {
+        image,
+        command: ['python3', '-u', '/edge/proxy.py'],
+        environment: { EDGE_ROUTES: ports.map((p) => `${p.target}=tasks.${name}:${p.target}`).join(',') },
+        configs: [{ source: 'erp_edge_proxy', target: '/edge/proxy.py', mode: 0o444 }],
+        ports: ports.map((p) => ({ ...p, mode: 'host' })),
+        ...(svc.networks !== undefined ? { networks: svc.networks } : {}),
+        deploy: {
+            endpoint_mode: 'dnsrr',
+            update_config: { order: 'stop-first', failure_action: 'rollback' },
+            restart_policy: { condition: 'any', delay: '1s' },
+        },
+    };
+}
+function swarmService(name, svc, logger) {
+    const out = {};
+    const dropped = [];
+    for (const [k, v] of Object.entries(svc)) {
+        if (SERVICE_KEYS.has(k))
+            out[k] = v;
+        else if (!['build', 'depends_on', 'container_name', 'restart', 'profiles', 'pull_policy'].includes(k))
+            dropped.push(k);
+    }
+    if (dropped.length)
+        logger.warn(`swarm: ${name}: ignoring keys Swarm does not support: ${dropped.join(', ')}`);
+    if (compose_doc_isMapping(out.healthcheck)) {
+        out.healthcheck = Object.fromEntries(Object.entries(out.healthcheck).filter(([k]) => HEALTH_KEYS.has(k)));
+    }
+    if (Array.isArray(out.ports))
+        out.ports = swarmPorts(out.ports);
+    const stateful = namedVolumes(svc).length > 0;
+    const order = stateful ? 'stop-first' : 'start-first';
+    const deploy = compose_doc_isMapping(out.deploy) ? { ...out.deploy } : {};
+    deploy.update_config = {
+        parallelism: 1,
+        order,
+        failure_action: 'rollback',
+        monitor: '5s',
+        max_failure_ratio: 0,
+        ...(compose_doc_isMapping(deploy.update_config) ? deploy.update_config : {}),
+    };
+    deploy.rollback_config = {
+        parallelism: 1,
+        order,
+        ...(compose_doc_isMapping(deploy.rollback_config) ? deploy.rollback_config : {}),
+    };
+    deploy.restart_policy ??= { condition: 'any', delay: '2s' };
+    out.deploy = deploy;
+    return out;
+}
+function toSwarmDocument(document, ctx) {
+    const edge = ctx.facts.routing === 'edge';
+    const edgeImage = ctx.vars.ERP_EDGE_IMAGE || ctx.vars.PYTHON_IMAGE || 'python:3.11-slim-bookworm';
+    const services = {};
+    for (const [name, svc] of Object.entries(compose_doc_isMapping(document.services) ? document.services : {})) {
+        const out = swarmService(name, svc, ctx.logger);
+        if (edge) {
+            out.deploy.endpoint_mode = 'dnsrr';
+            if (Array.isArray(out.ports) && out.ports.length) {
+                services[`${name}-edge`] = edgeService(name, out, out.ports, edgeImage);
+                delete out.ports;
+            }
+        }
+        services[name] = out;
+    }
+    const out = { version: '3.8', services };
+    for (const [k, v] of Object.entries(document)) {
+        if (k === 'services' || k === 'version')
+            continue;
+        if (TOP_KEYS.has(k) || k.startsWith('x-'))
+            out[k] = v;
+    }
+    if (compose_doc_isMapping(out.networks)) {
+        out.networks = Object.fromEntries(Object.entries(out.networks).map(([n, v]) => {
+            const { driver, ...rest } = compose_doc_isMapping(v) ? v : {};
+            return [n, { ...rest, ...(driver && driver !== 'bridge' ? { driver } : { driver: 'overlay' }) }];
+        }));
+    }
+    if (compose_doc_isMapping(out.secrets)) {
+        out.secrets = Object.fromEntries(Object.entries(out.secrets).map(([n, v]) => {
+            const ours = ctx.secrets.find((s) => s.name === n);
+            return [n, ours ? { ...v, name: `${ctx.project}_${n}_${ours.hash}` } : v];
+        }));
+    }
+    if (edge) {
+        out.configs = {
+            ...(compose_doc_isMapping(out.configs) ? out.configs : {}),
+            erp_edge_proxy: {
+                file: external_node_path_.posix.join(ctx.stateRoot, EDGE_SCRIPT_FILE),
+                name: `${ctx.project}_edge_${edgeScriptHash()}`,
+            },
+        };
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/plan.ts
+/**
+ * The plan: per service, what runs now → what the document asks for, and whether it must be restarted.
+ * A service is restarted only when its image or its own definition (the config-hash label) changed, or when it
+ * is not running; data services (those with named volumes) are flagged so the plan shows their data is kept.
+ */
+
+
+const DATA_NAMES = /redis|prometheus|grafana|alertmanager|postgres|mysql|mongo/;
+function dependsOnOf(svc) {
+    const d = svc.depends_on;
+    if (Array.isArray(d))
+        return d.map(String);
+    if (compose_doc_isMapping(d))
+        return Object.keys(d);
+    return [];
+}
+function labelOf(svc, key) {
+    const l = svc.labels;
+    if (compose_doc_isMapping(l))
+        return String(l[key] ?? '');
+    if (Array.isArray(l)) {
+        const hit = l.map(String).find((x) => x.startsWith(`${key}=`));
+        return hit ? hit.slice(key.length + 1) : '';
+    }
+    return '';
+}
+/** Dependency depth of each service (0: depends on nothing); the document's depends_on is acyclic. */
+function depthOf(services) {
+    const depth = {};
+    const visit = (n, seen) => {
+        if (depth[n] !== undefined)
+            return depth[n];
+        if (seen.includes(n))
+            return 0;
+        const deps = dependsOnOf(services[n] ?? {}).filter((d) => services[d]);
+        depth[n] = deps.length ? 1 + Math.max(...deps.map((d) => visit(d, [...seen, n]))) : 0;
+        return depth[n];
+    };
+    Object.keys(services).forEach((n) => visit(n, []));
+    return depth;
+}
+function decide(svc, cur, nextImageId) {
+    if (!cur)
+        return ['create', 'not deployed yet'];
+    if (cur.replicas.running === 0)
+        return ['start', `not running (${cur.health})`];
+    const ref = String(svc.image ?? '');
+    if (nextImageId && cur.imageIds.some((id) => id !== nextImageId))
+        return ['update', 'new image'];
+    if (cur.ref !== ref)
+        return ['update', `image reference ${cur.ref} → ${ref}`];
+    if (cur.configHash !== labelOf(svc, HASH_LABEL))
+        return ['update', 'definition changed'];
+    return ['unchanged', 'same image and definition'];
+}
+function computePlan(meta, document, current, nextImageIds) {
+    const services = (compose_doc_isMapping(document.services) ? document.services : {});
+    const depth = depthOf(services);
+    const names = Object.keys(services).sort((a, b) => depth[a] - depth[b] || a.localeCompare(b));
+    const plans = names.map((name) => {
+        const svc = services[name];
+        const cur = current[name];
+        const [action, reason] = decide(svc, cur, nextImageIds[name] ?? '');
+        return {
+            service: name,
+            action,
+            reason,
+            currentRef: cur?.ref,
+            currentImageId: cur?.imageIds[0],
+            nextRef: String(svc.image ?? ''),
+            nextImageId: nextImageIds[name] ?? '',
+            health: cur?.health,
+            data: namedVolumes(svc).length > 0 || DATA_NAMES.test(name),
+        };
+    });
+    const changed = plans.filter((p) => p.action !== 'unchanged').map((p) => p.service);
+    const levels = [];
+    for (const name of changed)
+        (levels[depth[name]] ??= []).push(name);
+    return { ...meta, services: plans, levels: levels.filter((l) => l?.length), changed };
+}
+const plan_short = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');
+function planMarkdown(plan, title = 'Deploy plan') {
+    const rows = plan.services.map((p) => `| ${p.service}${p.data ? ' (data)' : ''} | ${p.currentRef ?? '—'} \`${plan_short(p.currentImageId)}\` | ${p.nextRef} \`${plan_short(p.nextImageId)}\` | ${p.action === 'unchanged' ? 'keep' : `**${p.action}**`} | ${p.reason} |`);
+    const summary = plan.changed.length
+        ? `${plan.changed.length} service(s) will restart: ${plan.levels.map((l) => l.join(', ')).join(' → ')}.`
+        : 'Nothing changes: every service already runs these images and definitions.';
+    return [
+        `### ${title}: ${plan.environment} (${plan.driver} on ${plan.target}, project ${plan.project})`,
+        '',
+        '| service | now | next | action | why |',
+        '|---|---|---|---|---|',
+        ...rows,
+        '',
+        summary,
+        plan.services.some((p) => p.data)
+            ? 'Data services keep their named volumes; they restart only when their own image or definition changes.'
+            : '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/releases.ts
+/** Release records on the target: each deploy and rollback appends one; the last healthy one is the known-good. */
+
+
+
+/** Sortable, unique: r20261126-061700-3fa2. */
+function newReleaseId(now = new Date()) {
+    const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `r${t}-${(0,external_node_crypto_namespaceObject.randomBytes)(2).toString('hex')}`;
+}
+const releaseDir = (paths, id) => external_node_path_.posix.join(paths.releases, id);
+async function saveRelease(target, paths, r, compose) {
+    const dir = releaseDir(paths, r.id);
+    await target.makeDir(dir, { mode: 0o750 });
+    if (compose !== undefined)
+        await target.writeFile(external_node_path_.posix.join(dir, 'compose.yml'), compose, 0o640);
+    await target.writeFile(external_node_path_.posix.join(dir, 'release.json'), JSON.stringify(r, null, 2) + '\n', 0o640);
+}
+/** Every recorded release, oldest first. */
+async function listReleases(target, paths) {
+    const out = [];
+    for (const id of await target.list(paths.releases)) {
+        const text = await target.readFile(external_node_path_.posix.join(releaseDir(paths, id), 'release.json'));
+        if (text)
+            out.push(JSON.parse(text));
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+async function readReleaseCompose(target, paths, id) {
+    const text = await target.readFile(external_node_path_.posix.join(releaseDir(paths, id), 'compose.yml'));
+    if (text === undefined)
+        throw new InputError(`release ${id} has no rendered compose file on the target`);
+    return text;
+}
+/** The last healthy release: what runs when all went well, and what an automatic rollback restores. */
+function knownGood(releases) {
+    return [...releases].reverse().find((r) => r.outcome === 'healthy');
+}
+/**
+ * A release to roll back to: an id, or "previous" — the healthy release before the current known-good
+ * that ran other images (a rollback of a rollback goes forward again, as Kamal's does).
+ */
+function resolveRollback(releases, which) {
+    const healthy = releases.filter((r) => r.outcome === 'healthy');
+    if (which === 'previous') {
+        const current = healthy[healthy.length - 1];
+        if (!current)
+            throw new InputError('no healthy release recorded yet: nothing to roll back to', undefined, 'release');
+        const same = JSON.stringify(current.services);
+        const prev = [...healthy]
+            .reverse()
+            .find((r) => r.id !== current.id && JSON.stringify(r.services) !== same);
+        if (!prev)
+            throw new InputError(`no healthy release before ${current.id} with other images`, undefined, 'release');
+        return prev;
+    }
+    const r = releases.find((x) => x.id === which);
+    if (!r) {
+        const known = releases
+            .slice(-5)
+            .map((x) => x.id)
+            .join(', ') || 'none';
+        throw new InputError(`unknown release "${which}"; recent releases: ${known}`, undefined, 'release');
+    }
+    return r;
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/render.ts
+/** The exact file an environment deploys for an image map: the stack's rendered compose, prepared for the target and driver. */
+
+
+
+
+/** Every service the image map names must exist in the environment's stack. */
+function checkImageMap(images, services, file) {
+    const unknown = Object.keys(images).filter((s) => !services.includes(s));
+    if (unknown.length) {
+        throw new InputError(`the image map names unknown service(s) ${unknown.join(', ')}; the stack has ${services.join(', ')}`, file, 'images');
+    }
+    for (const [name, img] of Object.entries(images)) {
+        if (!img || typeof img.ref !== 'string' || !img.ref) {
+            throw new InputError(`images.${name}: expected an entry with a "ref" (image:tag or image@digest)`, file, 'images');
+        }
+    }
+}
+function renderRelease(config, s, images, secrets, logger) {
+    // ERP_RELEASE reaches containers: the built tag of the API image (stable for the same images, so a repeated
+    // deploy restarts nothing), unless the environment or the caller sets it.
+    const tag = images.api?.tag ?? Object.values(images)[0]?.tag;
+    const vars = { ...(tag ? { ERP_RELEASE: tag } : {}), ...s.env.env, ...s.vars };
+    const model = stackForEnvironment(config, s.env.name, vars);
+    checkImageMap(images, Object.keys(model.services));
+    let rendered;
+    try {
+        rendered = renderCompose(model, images);
+    }
+    catch (e) {
+        throw new InputError(messageOf(e), model.files[0], 'images');
+    }
+    const prepared = prepareCompose(rendered, model.projectDir, secrets, vars);
+    const document = s.driver.prepare(prepared.document, {
+        project: s.env.projectName,
+        secrets,
+        logger,
+        stateRoot: s.paths.root,
+        facts: s.facts,
+        vars,
+    });
+    const header = `erp-deploy ${s.env.name} (${s.driver.name}) — ${external_node_path_.posix.basename(model.files[0])} + ${model.files.length - 1} overlay(s); images pinned`;
+    const services = {};
+    for (const [name, img] of Object.entries(images)) {
+        services[name] = { ref: img.ref, imageId: img.imageId, digest: img.digest };
+    }
+    return { document, text: toYaml(document, header), services };
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/engine.ts
+/** Small reads of a target's engine through its docker client: containers by label, image ids, logs. */
+
+async function docker(target, args, timeoutMs = 120_000) {
+    return target.exec(await target.docker(), args, { timeoutMs });
+}
+/** The engine answers, or a clear error naming the target (nothing is changed). */
+async function checkEngine(target) {
+    const r = await target.exec(await target.docker(), ['version', '--format', '{{.Server.Version}}'], {
+        ignoreReturnCode: true,
+        timeoutMs: 20_000,
+    });
+    if (r.code !== 0) {
+        const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300);
+        throw new InputError(`no Docker engine answers on ${target.description}: ${why || `exit ${r.code}`}`, undefined, 'target');
+    }
+    return r.stdout.trim();
+}
+async function containers(target, filters, all = true) {
+    const args = ['ps', '-q', '--no-trunc', ...(all ? ['-a'] : []), ...filters.flatMap((f) => ['--filter', f])];
+    const ids = (await docker(target, args)).stdout.split('\n').filter(Boolean);
+    if (!ids.length)
+        return [];
+    const r = await target.exec(await target.docker(), ['inspect', ...ids], { ignoreReturnCode: true });
+    if (r.code !== 0 && !r.stdout.trim().startsWith('['))
+        return [];
+    return JSON.parse(r.stdout).map((c) => ({
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        image: c.Image,
+        ref: c.Config.Image,
+        labels: c.Config.Labels ?? {},
+        status: c.State.Status,
+        running: c.State.Running,
+        restarting: c.State.Restarting,
+        restartCount: c.RestartCount,
+        exitCode: c.State.ExitCode,
+        health: c.State.Health?.Status,
+        startedAt: c.State.StartedAt,
+    }));
+}
+function healthOf(c) {
+    if (!c)
+        return 'missing';
+    if (!c.running || c.restarting)
+        return 'stopped';
+    if (!c.health)
+        return 'running';
+    return c.health === 'healthy' ? 'healthy' : c.health === 'unhealthy' ? 'unhealthy' : 'starting';
+}
+/** Image id of a reference on the target, or '' when the target does not have it. */
+async function imageId(target, ref) {
+    const r = await target.exec(await target.docker(), ['image', 'inspect', '--format', '{{.Id}}', ref], {
+        ignoreReturnCode: true,
+    });
+    return r.code === 0 ? r.stdout.trim() : '';
+}
+async function lastLogLines(target, container, n = 5) {
+    const r = await target.exec(await target.docker(), ['logs', '--tail', String(n), container], {
+        ignoreReturnCode: true,
+    });
+    return (r.stdout + r.stderr).trim().split('\n').slice(-n).join(' | ').slice(0, 500);
+}
+class RolloutError extends FailedError {
+    service;
+    constructor(message, service) {
+        super(message);
+        this.service = service;
+        this.name = 'RolloutError';
+    }
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+;// CONCATENATED MODULE: ./src/core/deploy/hooks.ts
+/**
+ * Kamal-style hooks: the environment's hooks.preDeploy / hooks.postDeploy commands run on the runner (not the
+ * target) through `sh -c`, with ERP_* variables describing the deploy. A failing pre-deploy hook stops the
+ * deploy before anything changes; a failing post-deploy hook is reported and fails the step, the release stays.
+ */
+
+
+async function runHooks(kind, commands, vars, logger, cwd) {
+    for (const command of commands) {
+        logger.info(`hook ${kind}: ${command}`);
+        const r = await run('sh', ['-c', command], {
+            cwd,
+            env: { ...process.env, ...vars },
+            ignoreReturnCode: true,
+            timeoutMs: 10 * 60 * 1000,
+        });
+        for (const line of (r.stdout + r.stderr).trim().split('\n').filter(Boolean))
+            logger.info(`  ${line}`);
+        if (r.code !== 0)
+            throw new FailedError(`${kind} hook \`${command}\` exited with ${r.code}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/rollout.ts
+/**
+ * The rollout every changing command shares: plan a compose document against what runs, record the release,
+ * let the driver roll out what changed and wait for health; on failure roll back to the known-good release by
+ * redeploying its recorded file, and say exactly what happened.
+ */
+
+
+
+
+
+
+
+
+
+/** The rollout failed; `result` says which release failed and what runs now. */
+class RolloutFailedError extends FailedError {
+    result;
+    constructor(message, result) {
+        super(message, result);
+        this.result = result;
+        this.name = 'RolloutFailedError';
+    }
+}
+/** The image id each service of a document must run: known for built images, looked up on the target for the rest. */
+async function expectedImageIds(s, document, known, logger) {
+    const byRef = new Map(Object.values(known).map((k) => [k.ref, k.imageId]));
+    const out = {};
+    const cache = new Map();
+    for (const [name, svc] of Object.entries((document.services ?? {}))) {
+        const ref = String(svc.image ?? '');
+        const onTarget = cache.get(ref) ?? (await imageId(s.target, ref));
+        cache.set(ref, onTarget);
+        const want = known[name]?.ref === ref ? known[name].imageId : byRef.get(ref);
+        if (want && onTarget && onTarget !== want) {
+            throw new InputError(`${name}: ${s.target.description} has another image under ${ref} (${onTarget.slice(7, 19)}, expected ${want.slice(7, 19)})`, undefined, 'images');
+        }
+        if (want && !onTarget && !ref.includes('@')) {
+            logger.warn(`${name}: ${ref} is not on ${s.target.description}; the engine will try to pull it`);
+        }
+        out[name] = want ?? onTarget;
+    }
+    return out;
+}
+async function planDocument(s, document, known, logger) {
+    const expect = await expectedImageIds(s, document, known, logger);
+    const current = await s.driver.current(s.target, s.env.projectName);
+    const plan = computePlan({
+        environment: s.env.name,
+        project: s.env.projectName,
+        driver: s.driver.name,
+        target: s.target.description,
+    }, document, current, expect);
+    return { plan, expect };
+}
+async function apply(s, document, file, plan, expect, logger) {
+    if (s.driver.caveat && plan.changed.some((x) => !plan.services.find((p) => p.service === x)?.data)) {
+        logger.warn(s.driver.caveat);
+    }
+    return s.driver.apply({
+        target: s.target,
+        project: s.env.projectName,
+        document,
+        composeFile: file,
+        levels: plan.levels,
+        expectImageIds: expect,
+        timeoutMs: s.healthTimeoutMs,
+        logger,
+        stateRoot: s.paths.root,
+    });
+}
+function hookVars(s, req, release, previous) {
+    return {
+        ERP_COMMAND: req.command,
+        ERP_ENVIRONMENT: s.env.name,
+        ERP_PROJECT: s.env.projectName,
+        ERP_DRIVER: s.driver.name,
+        ERP_TARGET: s.target.description,
+        ERP_URL: s.env.url,
+        ERP_RELEASE: release.id,
+        ERP_PREVIOUS_RELEASE: previous?.id ?? '',
+        ERP_PERFORMER: s.who,
+        ERP_SERVICES: release.changed.join(','),
+    };
+}
+async function rollout(s, req) {
+    const { logger } = req;
+    const document = (0,dist/* parse */.qg)(req.composeText);
+    if (!compose_doc_isMapping(document) || !compose_doc_isMapping(document.services))
+        throw new InputError('rendered compose file has no services');
+    const releases = await listReleases(s.target, s.paths);
+    const previous = knownGood(releases);
+    const { plan, expect } = await logger.group('Plan', async () => {
+        const p = await planDocument(s, document, req.services, logger);
+        logger.info(planMarkdown(p.plan));
+        return p;
+    });
+    const base = { previous, plan, url: s.env.url };
+    if (!plan.changed.length && previous) {
+        logger.info(`nothing to deploy: ${s.env.name} already runs release ${previous.id}'s images and definitions`);
+        await audit(s.target, s.paths, { who: s.who, action: `${req.command}-noop`, release: previous.id });
+        return { ...base, release: previous, changed: false, markdown: planMarkdown(plan) };
+    }
+    const release = {
+        id: newReleaseId(),
+        environment: s.env.name,
+        driver: s.driver.name,
+        target: s.target.description,
+        services: req.services,
+        changed: plan.changed,
+        who: s.who,
+        at: new Date().toISOString(),
+        ref: req.ref,
+        sha: req.sha,
+        outcome: 'pending',
+        ...(req.rollbackOf ? { rollbackOf: req.rollbackOf } : {}),
+    };
+    const vars = hookVars(s, req, release, previous);
+    await runHooks('preDeploy', s.env.hooks.preDeploy, vars, logger, req.cwd);
+    await saveRelease(s.target, s.paths, release, req.composeText);
+    const file = external_node_path_.posix.join(s.paths.releases, release.id, 'compose.yml');
+    try {
+        await s.driver.validate(s.target, s.env.projectName, file);
+    }
+    catch (e) {
+        await s.target.remove(external_node_path_.posix.dirname(file));
+        throw e;
+    }
+    await audit(s.target, s.paths, {
+        who: s.who,
+        action: req.command,
+        release: release.id,
+        detail: plan.changed.join(','),
+    });
+    const started = Date.now();
+    const result = await logger.group(`Roll out ${plan.changed.join(', ')}`, () => apply(s, document, file, plan, expect, logger));
+    const finish = async (outcome, message) => {
+        Object.assign(release, {
+            outcome,
+            finishedAt: new Date().toISOString(),
+            ...(message ? { message } : {}),
+        });
+        await saveRelease(s.target, s.paths, release);
+        await audit(s.target, s.paths, { who: s.who, action: outcome, release: release.id, detail: message });
+    };
+    if (result.ok) {
+        await finish('healthy');
+        const md = planMarkdown(plan, `Deployed ${release.id}`);
+        await runHooks('postDeploy', s.env.hooks.postDeploy, { ...vars, ERP_OUTCOME: 'healthy', ERP_RUNTIME: String(Math.round((Date.now() - started) / 1000)) }, logger, req.cwd);
+        return { ...base, release, changed: true, markdown: md };
+    }
+    const failure = result.message ?? 'rollout failed';
+    if (!previous) {
+        await finish('failed', `${failure}; no known-good release to roll back to`);
+        throw new RolloutFailedError(`rollout of ${release.id} failed: ${failure}; no earlier healthy release to roll back to`, {
+            ...base,
+            release,
+            changed: true,
+            markdown: planMarkdown(plan, `Failed ${release.id}`),
+        });
+    }
+    const rb = await logger.group(`Automatic rollback to ${previous.id}`, async () => {
+        logger.warn(`rollout of ${release.id} failed: ${failure}; rolling back to ${previous.id}`);
+        const text = await readReleaseCompose(s.target, s.paths, previous.id);
+        const doc = (0,dist/* parse */.qg)(text);
+        const p = await planDocument(s, doc, previous.services, logger);
+        const t0 = Date.now();
+        const r = await apply(s, doc, external_node_path_.posix.join(s.paths.releases, previous.id, 'compose.yml'), p.plan, p.expect, logger);
+        logger.info(`rollback ${r.ok ? 'healthy' : 'FAILED'} after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+        return r;
+    });
+    const out = {
+        ...base,
+        release,
+        changed: true,
+        rolledBackTo: previous.id,
+        markdown: planMarkdown(plan, `Failed ${release.id}`),
+    };
+    if (rb.ok) {
+        await finish('rolled-back', `${failure}; rolled back to ${previous.id}`);
+        throw new RolloutFailedError(`rollout of ${release.id} failed: ${failure}. Rolled back automatically: ${s.env.name} serves ${previous.id} again`, out);
+    }
+    await finish('failed', `${failure}; the rollback to ${previous.id} failed too: ${rb.message}`);
+    throw new RolloutFailedError(`rollout of ${release.id} failed: ${failure}; the automatic rollback to ${previous.id} failed too: ${rb.message}`, out);
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/secrets.ts
+/**
+ * Secrets reach services as files: <state>/secrets/<name>, mode 0444 in a 0700 directory (Compose bind-mounts
+ * file secrets, so non-root container users must be able to read the file; the directory keeps everyone else
+ * out). Values come from the environment variables the environment's `secrets` map names; they travel to the
+ * target through SFTP or a local write, never on a command line, and are registered with the logger first.
+ */
+
+
+
+/** Read every secret the environment declares; a missing or empty one is bad input (nothing written yet). */
+function readSecretValues(env, vars, logger) {
+    const out = {};
+    for (const [name, variable] of Object.entries(env.secrets)) {
+        const value = vars[variable];
+        if (!value) {
+            throw new InputError(`secret "${name}" needs the environment variable ${variable} (empty or unset)`, undefined, `environments.${env.name}.secrets.${name}`);
+        }
+        logger.secret(value);
+        out[name] = value;
+    }
+    return out;
+}
+function secretFiles(paths, values) {
+    return Object.entries(values).map(([name, value]) => ({
+        name,
+        path: external_node_path_.posix.join(paths.secrets, name),
+        hash: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(value).digest('hex').slice(0, 12),
+    }));
+}
+async function writeSecrets(target, paths, values) {
+    await target.makeDir(paths.secrets, { mode: 0o700 });
+    const files = secretFiles(paths, values);
+    for (const f of files)
+        await target.writeFile(f.path, values[f.name], 0o444);
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/health-wait.ts
+/**
+ * Wait until every listed service runs the expected image and is healthy (or running, without a healthcheck),
+ * then watch a short settle window for a crash right after. Fails fast on a crash, a restart or an unhealthy
+ * report, with the container's last log lines; fails at the deadline saying what state each service was in.
+ */
+
+
+async function health_wait_judge(o, service, since) {
+    const all = await o.list(service);
+    const want = o.expectImageIds[service];
+    const mine = all.filter((c) => !want || c.image === want);
+    const c = mine[0];
+    if (!c)
+        return 'wait';
+    const logs = async () => ` — last log lines: ${await lastLogLines(o.target, c.id)}`;
+    if (c.restartCount > 0 || c.restarting || c.status === 'exited' || c.status === 'dead') {
+        return {
+            failed: `${service} crashed (exit code ${c.exitCode}, restarted ${c.restartCount}×)${await logs()}`,
+        };
+    }
+    const h = healthOf(c);
+    if (h === 'unhealthy')
+        return { failed: `${service} reports unhealthy${await logs()}` };
+    if (h === 'healthy')
+        return 'ok';
+    if (h === 'running' && Date.now() - Math.max(Date.parse(c.startedAt) || 0, since) >= 2000)
+        return 'ok';
+    return 'wait';
+}
+async function waitHealthy(o) {
+    const started = Date.now();
+    const deadline = started + o.timeoutMs;
+    const poll = o.pollMs ?? 500;
+    const pending = new Set(o.services);
+    let okSince = 0;
+    for (;;) {
+        const states = [];
+        for (const s of o.services) {
+            const v = await health_wait_judge(o, s, started);
+            if (typeof v === 'object')
+                throw new RolloutError(v.failed, s);
+            if (v === 'ok' && pending.delete(s))
+                o.logger.info(`${s}: healthy after ${formatDuration(Date.now() - started)}`);
+            if (v === 'wait') {
+                pending.add(s);
+                states.push(s);
+            }
+        }
+        if (!pending.size) {
+            okSince ||= Date.now();
+            if (Date.now() - okSince >= (o.settleMs ?? 3000))
+                return;
+        }
+        else
+            okSince = 0;
+        if (Date.now() > deadline) {
+            throw new RolloutError(`${states.join(', ')} not healthy within ${formatDuration(o.timeoutMs)}`, states[0]);
+        }
+        await sleep(poll);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/driver-compose.ts
+/**
+ * The Compose driver: `docker compose` (v2) or `docker-compose` (v1), whichever the target has. Changed
+ * services are recreated level by level in dependency order with `up -d --no-deps --force-recreate`, each
+ * level waiting for health before the next. Unchanged services — Redis and Prometheus with their volumes —
+ * are never touched.
+ *
+ * What Compose cannot guarantee: it stops the old container before the new one starts (one container per
+ * service name and published port), so a recreated API refuses requests for the seconds between the two.
+ * Use the Swarm driver (start-first rolling updates) where that gap matters.
+ */
+
+
+
+
+const composeCmd = new WeakMap();
+/** The compose the target has: v2 plugin first, then v1; a clear error when neither. */
+async function detectCompose(target) {
+    const known = composeCmd.get(target);
+    if (known)
+        return known;
+    const d = await target.docker();
+    for (const [cmd, pre] of [
+        [d, ['compose']],
+        ['docker-compose', []],
+    ]) {
+        const r = await target
+            .exec(cmd, [...pre, 'version', '--short'], { ignoreReturnCode: true, timeoutMs: 20_000 })
+            .catch(() => undefined);
+        if (r?.code === 0 && /^v?\d/.test(r.stdout.trim())) {
+            const found = { cmd, pre, version: r.stdout.trim() };
+            composeCmd.set(target, found);
+            return found;
+        }
+    }
+    throw new InputError(`neither \`docker compose\` (v2) nor \`docker-compose\` (v1) runs on ${target.description}`, undefined, 'driver');
+}
+async function compose(target, project, file, args, timeoutMs = 600_000) {
+    const c = await detectCompose(target);
+    return target.exec(c.cmd, [...c.pre, '-p', project, '-f', file, ...args], { timeoutMs });
+}
+const projectFilter = (project) => `label=com.docker.compose.project=${project}`;
+async function serviceContainers(target, project, service) {
+    const filters = [
+        projectFilter(project),
+        ...(service ? [`label=com.docker.compose.service=${service}`] : []),
+    ];
+    const list = (await containers(target, filters)).filter((c) => c.labels['com.docker.compose.oneoff'] !== 'True');
+    return list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+const composeDriver = {
+    name: 'compose',
+    caveat: 'Compose driver: a recreated service is stopped before its replacement starts, so the API refuses requests ' +
+        'for a few seconds while it is recreated (use the swarm driver for zero-downtime updates).',
+    prepare(document) {
+        return document;
+    },
+    async check(target, logger) {
+        const c = await detectCompose(target);
+        logger.info(`compose: ${c.pre.length ? 'docker compose' : 'docker-compose'} ${c.version} on ${target.description}`);
+        return { compose: c.version };
+    },
+    async validate(target, project, file) {
+        const r = await compose(target, project, file, ['config', '-q'], 60_000).catch((e) => e);
+        if (r instanceof Error)
+            throw new InputError(`compose file does not validate: ${r.message}`, file);
+    },
+    async current(target, project) {
+        const out = {};
+        for (const c of await serviceContainers(target, project)) {
+            const service = c.labels['com.docker.compose.service'];
+            const s = (out[service] ??= {
+                service,
+                ref: c.ref,
+                imageIds: [],
+                configHash: c.labels[HASH_LABEL] ?? '',
+                health: healthOf(c),
+                replicas: { running: 0, desired: 1 },
+            });
+            if (!s.imageIds.includes(c.image))
+                s.imageIds.push(c.image);
+            if (c.running)
+                s.replicas.running++;
+        }
+        return out;
+    },
+    async apply(req) {
+        for (const level of req.levels) {
+            req.logger.info(`compose: recreating ${level.join(', ')}`);
+            try {
+                await compose(req.target, req.project, req.composeFile, [
+                    'up',
+                    '-d',
+                    '--no-deps',
+                    '--force-recreate',
+                    ...level,
+                ]);
+                await waitHealthy({
+                    target: req.target,
+                    services: level,
+                    list: (s) => serviceContainers(req.target, req.project, s),
+                    expectImageIds: req.expectImageIds,
+                    timeoutMs: req.timeoutMs,
+                    logger: req.logger,
+                });
+            }
+            catch (e) {
+                const err = e;
+                return {
+                    ok: false,
+                    message: err.message,
+                    failedService: err instanceof RolloutError ? err.service : level[0],
+                };
+            }
+        }
+        return { ok: true };
+    },
+    async remove(target, project, opts = {}) {
+        const ids = (await serviceContainers(target, project)).map((c) => c.id);
+        if (ids.length)
+            await docker(target, ['rm', '-f', ...ids]);
+        const nets = (await docker(target, ['network', 'ls', '-q', '--filter', projectFilter(project)])).stdout
+            .split('\n')
+            .filter(Boolean);
+        if (nets.length)
+            await target.exec(await target.docker(), ['network', 'rm', ...nets], { ignoreReturnCode: true });
+        if (opts.volumes) {
+            const vols = (await docker(target, ['volume', 'ls', '-q', '--filter', projectFilter(project)])).stdout
+                .split('\n')
+                .filter(Boolean);
+            if (vols.length)
+                await target.exec(await target.docker(), ['volume', 'rm', ...vols], { ignoreReturnCode: true });
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/deploy/driver-swarm.ts
+/**
+ * The Swarm driver: `docker stack deploy` of the rendered stack file. Stateless services roll start-first, so a
+ * new API task is healthy before the old one stops and no request fails; Swarm rolls a failing update back by
+ * itself. `docker stack deploy` returns before the update ends (and `--detach=false` exits 0 even after an
+ * automatic rollback), so the driver watches each changed service's UpdateStatus and its tasks' health.
+ * Swarm's ingress publishes ports on every interface of the node (it cannot bind 127.0.0.1 alone).
+ */
+
+
+
+
+
+
+
+
+const stackFilter = (project) => `label=com.docker.stack.namespace=${project}`;
+async function services(target, project) {
+    const ids = (await docker(target, ['service', 'ls', '-q', '--filter', stackFilter(project)])).stdout
+        .split('\n')
+        .filter(Boolean);
+    if (!ids.length)
+        return [];
+    const r = await target.exec(await target.docker(), ['service', 'inspect', ...ids], {
+        ignoreReturnCode: true,
+    });
+    return r.stdout.trim().startsWith('[') ? JSON.parse(r.stdout) : [];
+}
+const shortName = (project, full) => full.slice(project.length + 1);
+async function runningTasks(target, project, service) {
+    const list = await containers(target, [`label=com.docker.swarm.service.name=${project}_${service}`], false);
+    return list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
+async function waitUpdates(req, before) {
+    const changed = req.levels.flat();
+    const deadline = Date.now() + req.timeoutMs;
+    const done = new Set();
+    for (;;) {
+        const now = await services(req.target, req.project);
+        for (const name of changed) {
+            if (done.has(name))
+                continue;
+            const s = now.find((x) => shortName(req.project, x.Spec.Name) === name);
+            if (!s)
+                continue;
+            const u = s.UpdateStatus;
+            const fresh = u?.StartedAt && u.StartedAt !== before[name];
+            if (fresh && FAILED_STATES.includes(u.State ?? '')) {
+                throw new RolloutError(`${name}: Swarm ${u.State === 'paused' ? 'paused' : 'rolled back'} the update: ${u.Message ?? u.State}`, name);
+            }
+            if (fresh && u.State === 'completed') {
+                req.logger.info(`swarm: ${name}: update completed (${u.Message ?? ''})`);
+                done.add(name);
+            }
+            else if (!fresh && before[name] === undefined) {
+                done.add(name); // a new service: no update status ever; its tasks' health decides below
+            }
+        }
+        if (done.size === changed.length)
+            return;
+        if (Date.now() > deadline) {
+            const waiting = changed.filter((n) => !done.has(n));
+            throw new RolloutError(`swarm: ${waiting.join(', ')} still updating at the deadline`, waiting[0]);
+        }
+        await sleep(500);
+    }
+}
+/**
+ * Swarm's routing mesh and virtual IPs need IPVS in the host kernel; without it (some VMs and sandboxes)
+ * published ports never answer, so the driver uses the edge proxy instead. ERP_SWARM_ROUTING=ingress|edge forces it.
+ */
+async function routingOf(target, vars, logger) {
+    const forced = vars.ERP_SWARM_ROUTING;
+    if (forced === 'ingress' || forced === 'edge')
+        return forced;
+    const ipvs = await target.exec('test', ['-d', '/proc/sys/net/ipv4/vs'], { ignoreReturnCode: true });
+    const routing = ipvs.code === 0 ? 'ingress' : 'edge';
+    if (routing === 'edge') {
+        logger.info(`swarm: no IPVS on ${target.description} (no routing mesh): published ports go through <service>-edge proxies`);
+    }
+    return routing;
+}
+const swarmDriver = {
+    name: 'swarm',
+    prepare(document, ctx) {
+        return toSwarmDocument(document, ctx);
+    },
+    async check(target, logger, opts) {
+        const state = (await docker(target, ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
+        if (state === 'active' || (state === 'inactive' && opts.initSwarm)) {
+            if (state === 'inactive') {
+                logger.info(`swarm: ${target.description} is not in a swarm: docker swarm init --advertise-addr 127.0.0.1`);
+                await docker(target, ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+            }
+            return { routing: await routingOf(target, opts.vars, logger) };
+        }
+        throw new InputError(`the engine on ${target.description} is not an active Swarm node (state: ${state || 'unknown'}); ` +
+            'run `docker swarm init` there, or let erp-deploy do it (--init-swarm / init-swarm: true)', undefined, 'driver');
+    },
+    async validate(target, project, file) {
+        // Engine 20.10 has no `docker stack config`; Compose validates the same 3.8 schema when it is there.
+        const c = await detectCompose(target).catch(() => undefined);
+        if (!c)
+            return;
+        const r = await target.exec(c.cmd, [...c.pre, '-p', project, '-f', file, 'config', '-q'], {
+            ignoreReturnCode: true,
+            timeoutMs: 60_000,
+        });
+        if (r.code !== 0)
+            throw new InputError(`stack file does not validate: ${r.stderr.trim().split('\n').pop()}`, file);
+    },
+    async current(target, project) {
+        const out = {};
+        for (const s of await services(target, project)) {
+            const service = shortName(project, s.Spec.Name);
+            const tasks = await runningTasks(target, project, service);
+            const desired = s.Spec.Mode?.Replicated?.Replicas ?? tasks.length;
+            const healths = tasks.map(healthOf);
+            out[service] = {
+                service,
+                ref: s.Spec.TaskTemplate.ContainerSpec.Image,
+                imageIds: [...new Set(tasks.map((t) => t.image))],
+                configHash: s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] ?? '',
+                health: !tasks.length
+                    ? 'stopped'
+                    : healths.every((h) => h === 'healthy' || h === 'running')
+                        ? healths[0]
+                        : 'starting',
+                replicas: { running: tasks.length, desired },
+            };
+        }
+        return out;
+    },
+    async apply(req) {
+        const before = {};
+        for (const s of await services(req.target, req.project)) {
+            before[shortName(req.project, s.Spec.Name)] = s.UpdateStatus?.StartedAt ?? '';
+        }
+        const changed = req.levels.flat();
+        try {
+            req.logger.info(`swarm: docker stack deploy ${req.project} (rolling: ${changed.join(', ') || 'nothing'})`);
+            if (req.document.configs && JSON.stringify(req.document.configs).includes(EDGE_SCRIPT_FILE)) {
+                await req.target.writeFile(external_node_path_.posix.join(req.stateRoot, EDGE_SCRIPT_FILE), EDGE_SCRIPT, 0o644);
+            }
+            await docker(req.target, ['stack', 'deploy', '--prune', '--resolve-image', 'never', '-c', req.composeFile, req.project], 300_000);
+            const started = Date.now();
+            await waitUpdates(req, before);
+            await waitHealthy({
+                target: req.target,
+                services: changed,
+                list: (s) => runningTasks(req.target, req.project, s),
+                expectImageIds: req.expectImageIds,
+                timeoutMs: Math.max(5000, req.timeoutMs - (Date.now() - started)),
+                settleMs: 1000,
+                logger: req.logger,
+            });
+            return { ok: true };
+        }
+        catch (e) {
+            const err = e;
+            return {
+                ok: false,
+                message: err.message,
+                failedService: err instanceof RolloutError ? err.service : undefined,
+            };
+        }
+    },
+    async remove(target, project) {
+        await target.exec(await target.docker(), ['stack', 'rm', project], { ignoreReturnCode: true });
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline) {
+            const left = await containers(target, [`label=com.docker.stack.namespace=${project}`]);
+            const nets = (await docker(target, ['network', 'ls', '-q', '--filter', stackFilter(project)])).stdout.trim();
+            if (!left.length && !nets)
+                return;
+            await sleep(1000);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/core/deploy/drivers.ts
+
+
+
+const DRIVERS = { compose: composeDriver, swarm: swarmDriver };
+function drivers(name) {
+    const d = DRIVERS[name];
+    if (!d)
+        throw new InputError(`unknown driver "${name}"; expected one of ${Object.keys(DRIVERS).join(', ')}`, undefined, 'driver');
+    return d;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/core/deploy/target-local.ts
+/** The local target: this machine's engine and file system. */
+
+
+
+/** Debian's client (20.10) does BuildKit and talks to the local engine; a newer client on PATH may lack buildx. */
+function localDockerBinary() {
+    return (0,external_node_fs_.existsSync)('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+}
+class LocalTarget {
+    logger;
+    description = 'local';
+    constructor(logger) {
+        this.logger = logger;
+    }
+    exec(cmd, args, opts = {}) {
+        return run(cmd, args, { ...opts, logger: this.logger });
+    }
+    async docker() {
+        return localDockerBinary();
+    }
+    async readFile(path) {
+        try {
+            return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw e;
+        }
+    }
+    async writeFile(path, content, mode = 0o644) {
+        await (0,promises_namespaceObject.rm)(path, { force: true });
+        await (0,promises_namespaceObject.writeFile)(path, content, { mode });
+        await (0,promises_namespaceObject.chmod)(path, mode);
+    }
+    async appendFile(path, content) {
+        await (0,promises_namespaceObject.appendFile)(path, content, { mode: 0o600 });
+    }
+    async makeDir(path, opts = {}) {
+        const mode = opts.mode ?? 0o755;
+        if (!opts.exclusive) {
+            await (0,promises_namespaceObject.mkdir)(path, { recursive: true, mode });
+            await (0,promises_namespaceObject.chmod)(path, mode);
+            return true;
+        }
+        try {
+            await (0,promises_namespaceObject.mkdir)(path, { mode });
+            return true;
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                return false;
+            throw e;
+        }
+    }
+    async list(path) {
+        try {
+            return (await (0,promises_namespaceObject.readdir)(path)).sort();
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return [];
+            throw e;
+        }
+    }
+    async remove(path) {
+        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
+    }
+    async close() { }
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/core/deploy/host-key.ts
+/**
+ * Host key policy for SSH targets, strictest first:
+ * 1. ERP_DEPLOY_SSH_FINGERPRINT=SHA256:… pins the key (as `ssh-keygen -lf` prints it);
+ * 2. otherwise a known_hosts file (ERP_DEPLOY_KNOWN_HOSTS, default ~/.ssh/known_hosts) that lists the host
+ *    ([host]:port for other ports than 22; hashed entries too) must list this key;
+ * 3. otherwise the key is accepted on first use and its fingerprint logged (ssh's accept-new), with a warning
+ *    telling how to pin it. Set ERP_DEPLOY_SSH_STRICT=1 to refuse unknown hosts instead.
+ */
+
+
+
+
+function fingerprint(key) {
+    return 'SHA256:' + (0,external_node_crypto_namespaceObject.createHash)('sha256').update(key).digest('base64').replace(/=+$/, '');
+}
+function hostPatterns(host, port) {
+    return port === 22 ? [host, `[${host}]:22`] : [`[${host}]:${port}`];
+}
+function matchesHost(field, names) {
+    return field.split(',').some((entry) => {
+        if (entry.startsWith('|1|')) {
+            const [, , salt, hash] = entry.split('|');
+            return names.some((n) => (0,external_node_crypto_namespaceObject.createHmac)('sha1', Buffer.from(salt, 'base64')).update(n).digest('base64') === hash);
+        }
+        return names.includes(entry);
+    });
+}
+/** Keys (base64 blobs) known_hosts lists for this host, or undefined when the host is not listed. */
+function knownKeys(text, host, port) {
+    const names = hostPatterns(host, port);
+    const keys = [];
+    for (const line of text.split('\n')) {
+        const parts = line.trim().split(/\s+/);
+        if (parts.length < 3 || parts[0].startsWith('#') || parts[0].startsWith('@'))
+            continue;
+        if (matchesHost(parts[0], names))
+            keys.push(parts[2]);
+    }
+    return keys.length ? keys : undefined;
+}
+function decideHostKey(key, host, port, env = process.env) {
+    const fp = fingerprint(key);
+    const pinned = env.ERP_DEPLOY_SSH_FINGERPRINT?.trim();
+    if (pinned) {
+        return pinned === fp
+            ? { accept: true, reason: `host key ${fp} matches ERP_DEPLOY_SSH_FINGERPRINT` }
+            : { accept: false, reason: `host key ${fp} does not match ERP_DEPLOY_SSH_FINGERPRINT ${pinned}` };
+    }
+    const file = env.ERP_DEPLOY_KNOWN_HOSTS || (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.ssh', 'known_hosts');
+    const listed = (0,external_node_fs_.existsSync)(file) ? knownKeys((0,external_node_fs_.readFileSync)(file, 'utf8'), host, port) : undefined;
+    if (listed) {
+        return listed.includes(key.toString('base64'))
+            ? { accept: true, reason: `host key ${fp} is listed in ${file}` }
+            : { accept: false, reason: `host key ${fp} differs from the one ${file} lists for ${host}:${port}` };
+    }
+    if (env.ERP_DEPLOY_SSH_STRICT === '1') {
+        return { accept: false, reason: `${host}:${port} is not in ${file} and ERP_DEPLOY_SSH_STRICT=1` };
+    }
+    return {
+        accept: true,
+        reason: `host key ${fp} accepted on first use (pin it with ERP_DEPLOY_SSH_FINGERPRINT=${fp})`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/target.ts
+/** Quote one argument for a POSIX shell (SSH runs commands through the remote user's shell). */
+function shellQuote(arg) {
+    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/target-ssh.ts
+/** A remote host over SSH (ssh2): commands through the remote shell (arguments quoted), files through SFTP. */
+
+
+
+
+
+
+/** Parse ssh://user@host[:port]. */
+function parseSshTarget(target) {
+    const m = /^ssh:\/\/([^@/\s]+)@([^:/\s]+)(?::(\d+))?\/?$/.exec(target);
+    if (!m)
+        throw new InputError(`expected ssh://user@host[:port], got "${target}"`, undefined, 'target');
+    return { user: m[1], host: m[2], port: m[3] ? Number(m[3]) : 22 };
+}
+function explain(err, where) {
+    if (err.code === 'ECONNREFUSED')
+        return `cannot reach ${where}: connection refused (is sshd listening there?)`;
+    if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
+        return `cannot resolve the host of ${where}`;
+    if (err.code === 'ETIMEDOUT' || /Timed out/i.test(err.message))
+        return `cannot reach ${where}: timed out`;
+    if (err.level === 'client-authentication' || /authentication methods failed/i.test(err.message))
+        return `${where} refused the SSH key (check the public key in the user's authorized_keys)`;
+    if (/privateKey|Cannot parse/i.test(err.message))
+        return `the SSH private key cannot be read: ${err.message}`;
+    return `SSH connection to ${where} failed: ${err.message}`;
+}
+/**
+ * ssh2 is loaded on first use: its bundled crypto reads the CommonJS `__dirname` when it loads, which an ESM
+ * bundle (dist/*) lacks — so the global is provided first, and local deploys never load ssh2 at all.
+ */
+async function loadSsh2() {
+    const g = globalThis;
+    g.__dirname ??= (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    g.__filename ??= (0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url);
+    const mod = (await __nccwpck_require__.e(/* import() */ 472).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5472, 23)));
+    return mod.Client ? mod : mod.default;
+}
+class SshTarget {
+    description;
+    conn;
+    logger;
+    sftpP;
+    dockerBin;
+    constructor(description, conn, logger) {
+        this.description = description;
+        this.conn = conn;
+        this.logger = logger;
+    }
+    /** Connect and authenticate; a clear InputError when the host is unreachable or refuses the key. */
+    static async connect(target, opts) {
+        const addr = parseSshTarget(target);
+        const where = `${addr.user}@${addr.host}:${addr.port}`;
+        let refusedKey;
+        const { Client: SshClient } = await loadSsh2();
+        const conn = new SshClient();
+        const config = {
+            host: addr.host,
+            port: addr.port,
+            username: addr.user,
+            privateKey: opts.privateKey,
+            passphrase: opts.passphrase,
+            readyTimeout: opts.connectTimeoutMs ?? 15_000,
+            hostVerifier: (key) => {
+                const d = decideHostKey(key, addr.host, addr.port, opts.env);
+                if (d.accept)
+                    opts.logger?.info(`ssh ${where}: ${d.reason}`);
+                else
+                    refusedKey = d.reason;
+                return d.accept;
+            },
+        };
+        await new Promise((resolve, reject) => {
+            conn.once('ready', () => resolve());
+            conn.once('error', (e) => {
+                reject(new InputError(refusedKey ? `${where}: host key refused: ${refusedKey}` : explain(e, where), undefined, 'target'));
+            });
+            try {
+                conn.connect(config);
+            }
+            catch (e) {
+                reject(new InputError(explain(e, where), undefined, 'target'));
+            }
+        });
+        return new SshTarget(`ssh://${where}`, conn, opts.logger);
+    }
+    exec(cmd, args, opts = {}) {
+        const shown = [cmd, ...args].join(' ');
+        const line = [cmd, ...args].map(shellQuote).join(' ');
+        this.logger?.debug(`$ [${this.description}] ${shown}`);
+        const started = Date.now();
+        const timeoutMs = opts.timeoutMs ?? 10 * 60 * 1000;
+        return new Promise((resolve, reject) => {
+            this.conn.exec(line, (err, stream) => {
+                if (err)
+                    return reject(new Error(`${this.description}: cannot run ${cmd}: ${err.message}`));
+                const out = [];
+                const errs = [];
+                let timedOut = false;
+                const timer = setTimeout(() => {
+                    timedOut = true;
+                    stream.close();
+                }, timeoutMs);
+                stream.on('data', (d) => out.push(d));
+                stream.stderr.on('data', (d) => errs.push(d));
+                stream.on('close', (code) => {
+                    clearTimeout(timer);
+                    const result = {
+                        code: timedOut ? 124 : (code ?? 1),
+                        stdout: Buffer.concat(out).toString(),
+                        stderr: Buffer.concat(errs).toString() + (timedOut ? `\ntimed out after ${timeoutMs}ms` : ''),
+                        ms: Date.now() - started,
+                    };
+                    if (result.code !== 0 && !opts.ignoreReturnCode)
+                        reject(new ExecError(shown, result));
+                    else
+                        resolve(result);
+                });
+                if (opts.input !== undefined)
+                    stream.end(opts.input);
+                else
+                    stream.end();
+            });
+        });
+    }
+    async docker() {
+        if (!this.dockerBin) {
+            const r = await this.exec('test', ['-x', '/usr/bin/docker'], { ignoreReturnCode: true });
+            this.dockerBin = r.code === 0 ? '/usr/bin/docker' : 'docker';
+        }
+        return this.dockerBin;
+    }
+    sftp() {
+        this.sftpP ??= new Promise((resolve, reject) => this.conn.sftp((err, s) => (err ? reject(err) : resolve(s))));
+        return this.sftpP;
+    }
+    async readFile(path) {
+        const s = await this.sftp();
+        return new Promise((resolve, reject) => s.readFile(path, (err, data) => {
+            if (err)
+                return err.code === 2 ? resolve(undefined) : reject(new Error(`${path}: ${err.message}`));
+            resolve(data.toString('utf8'));
+        }));
+    }
+    async writeFile(path, content, mode = 0o644) {
+        await this.remove(path);
+        const s = await this.sftp();
+        await new Promise((resolve, reject) => s.writeFile(path, content, { mode }, (err) => err ? reject(new Error(`${path}: ${err.message}`)) : resolve()));
+        await new Promise((resolve, reject) => s.chmod(path, mode, (err) => (err ? reject(new Error(`${path}: ${err.message}`)) : resolve())));
+    }
+    async appendFile(path, content) {
+        const s = await this.sftp();
+        await new Promise((resolve, reject) => s.appendFile(path, content, { mode: 0o600 }, (err) => err ? reject(new Error(`${path}: ${err.message}`)) : resolve()));
+    }
+    async makeDir(path, opts = {}) {
+        const mode = (opts.mode ?? 0o755).toString(8);
+        if (!opts.exclusive) {
+            await this.exec('mkdir', ['-p', '-m', mode, '--', path]);
+            await this.exec('chmod', [mode, '--', path]);
+            return true;
+        }
+        const r = await this.exec('mkdir', ['-m', mode, '--', path], { ignoreReturnCode: true });
+        if (r.code === 0)
+            return true;
+        if (/exists/i.test(r.stderr))
+            return false;
+        throw new ExecError(`mkdir ${path}`, r);
+    }
+    async list(path) {
+        const s = await this.sftp();
+        return new Promise((resolve, reject) => s.readdir(path, (err, list) => {
+            if (err)
+                return err.code === 2 ? resolve([]) : reject(new Error(`${path}: ${messageOf(err)}`));
+            resolve(list.map((e) => e.filename).sort());
+        }));
+    }
+    async remove(path) {
+        await this.exec('rm', ['-rf', '--', path]);
+    }
+    async close() {
+        this.conn.end();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/targets.ts
+
+
+
+async function openTarget(env, logger, vars = process.env) {
+    if (env.target === 'local')
+        return new LocalTarget(logger);
+    const key = vars[env.sshKeyEnv];
+    if (!key?.trim()) {
+        throw new InputError(`environment "${env.name}" deploys to ${env.target}: set ${env.sshKeyEnv} to the SSH private key (PEM/OpenSSH text)`, undefined, 'sshKeyEnv');
+    }
+    logger.secret(key);
+    return SshTarget.connect(env.target, {
+        privateKey: key,
+        passphrase: vars[`${env.sshKeyEnv}_PASSPHRASE`] || undefined,
+        logger,
+        env: vars,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/session.ts
+
+
+
+
+
+
+
+async function withSession(ctx, opts, fn) {
+    const env = environmentOf(ctx.config, ctx.environment);
+    const driver = drivers(env.driver);
+    const vars = ctx.vars ?? process.env;
+    const target = ctx.target ?? (await openTarget(env, ctx.logger, vars));
+    try {
+        const s = {
+            env,
+            driver,
+            target,
+            paths: statePaths(ctx.config.stateDir, env.projectName),
+            vars,
+            who: opts.who ?? whoAmI(vars),
+            healthTimeoutMs: parseDuration(env.healthTimeout) ?? 180_000,
+            facts: {},
+        };
+        if (opts.check !== false) {
+            const version = await checkEngine(target);
+            ctx.logger.debug(`engine ${version} on ${target.description}`);
+            s.facts = await driver.check(target, ctx.logger, {
+                initSwarm: opts.initSwarm ?? ['1', 'true'].includes(env.env.ERP_SWARM_INIT ?? ''),
+                vars: { ...env.env, ...vars },
+            });
+        }
+        if (!opts.lock)
+            return await fn(s);
+        const holder = await acquireLock(target, s.paths, {
+            reason: opts.lock,
+            who: s.who,
+            waitMs: opts.lockWaitMs,
+            logger: ctx.logger,
+        });
+        opts.onLocked?.(holder);
+        try {
+            return await fn(s);
+        }
+        finally {
+            await releaseLock(target, s.paths, { token: holder.token, who: s.who });
+        }
+    }
+    finally {
+        if (!ctx.target)
+            await target.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/deploy.ts
+
+
+
+
+
+
+
+
+
+
+
+/** Dry run: what would change, read from what runs now. Takes no lock and changes nothing. */
+async function planDeploy(ctx, opts) {
+    return withSession(ctx, { initSwarm: opts.initSwarm }, async (s) => {
+        const values = readSecretValues(s.env, s.vars, ctx.logger);
+        const r = renderRelease(ctx.config, s, opts.images, secretFiles(s.paths, values), ctx.logger);
+        const { plan } = await planDocument(s, r.document, r.services, ctx.logger);
+        return { ...plan, markdown: planMarkdown(plan) };
+    });
+}
+/** Deploy an image map: lock, render, plan, roll out what changed, record; automatic rollback on failure. */
+async function deploy(ctx, opts) {
+    // Bad input fails before any connection or lock: the environment, its secrets, the image map.
+    const env = environmentOf(ctx.config, ctx.environment);
+    readSecretValues(env, ctx.vars ?? process.env, ctx.logger);
+    const model = stackForEnvironment(ctx.config, env.name, { ...env.env, ...(ctx.vars ?? process.env) });
+    checkImageMap(opts.images, Object.keys(model.services));
+    return withSession(ctx, { ...opts, lock: `deploy ${ctx.environment}` }, async (s) => {
+        const values = readSecretValues(s.env, s.vars, ctx.logger);
+        // Render (and so check the image map) before writing anything: bad input changes nothing.
+        const r = renderRelease(ctx.config, s, opts.images, secretFiles(s.paths, values), ctx.logger);
+        await writeSecrets(s.target, s.paths, values);
+        return rollout(s, {
+            command: 'deploy',
+            composeText: r.text,
+            services: r.services,
+            ref: opts.ref,
+            sha: opts.sha,
+            cwd: ctx.config.root,
+            logger: ctx.logger,
+        });
+    });
+}
+/** Redeploy a recorded release exactly (its rendered file): an id, or "previous". */
+async function rollback(ctx, which, opts = {}) {
+    return withSession(ctx, { ...opts, lock: `rollback ${ctx.environment} to ${which}` }, async (s) => {
+        const releases = await listReleases(s.target, s.paths);
+        const to = resolveRollback(releases, which);
+        ctx.logger.info(`rolling ${s.env.name} back to ${to.id} (deployed ${to.at} by ${to.who}, ${to.outcome})`);
+        const values = readSecretValues(s.env, s.vars, ctx.logger);
+        await writeSecrets(s.target, s.paths, values);
+        return rollout(s, {
+            command: 'rollback',
+            composeText: await readReleaseCompose(s.target, s.paths, to.id),
+            services: to.services,
+            rollbackOf: to.id,
+            ref: opts.ref ?? to.ref,
+            sha: opts.sha ?? to.sha,
+            cwd: ctx.config.root,
+            logger: ctx.logger,
+        });
+    });
+}
+/** Recorded releases, oldest first, with the known-good marked. */
+async function releases(ctx) {
+    return withSession(ctx, { check: false }, async (s) => {
+        const list = await listReleases(s.target, s.paths);
+        const good = [...list].reverse().find((r) => r.outcome === 'healthy')?.id;
+        const rows = list.map((r) => `| ${r.id}${r.id === good ? ' ✅ current' : ''} | ${r.outcome} | ${r.at} | ${r.who} | ${r.sha?.slice(0, 7) ?? r.ref ?? '—'} | ${r.changed.join(', ') || '—'} | ${r.rollbackOf ? `rollback to ${r.rollbackOf}` : (r.message ?? '')} |`);
+        const markdown = [
+            `### Releases of ${s.env.name} (${s.target.description}, project ${s.env.projectName})`,
+            '',
+            '| release | outcome | at | who | commit | restarted | note |',
+            '|---|---|---|---|---|---|---|',
+            ...rows,
+        ].join('\n');
+        return { releases: list, knownGood: good, audit: await readAudit(s.target, s.paths), markdown };
+    });
+}
+/** `lock status|acquire|release`: an operator holds the lock across manual work, or frees a stale one. */
+async function lock(ctx, action, opts = {}) {
+    if (!['status', 'acquire', 'release'].includes(action)) {
+        throw new InputError(`unknown lock action "${action}"; expected status, acquire or release`, undefined, 'lock');
+    }
+    return withSession(ctx, { check: false }, async (s) => {
+        if (action === 'status') {
+            const holder = await lockStatus(s.target, s.paths);
+            return {
+                action,
+                holder,
+                message: holder
+                    ? `${s.env.name}: locked by ${holder.holder} since ${holder.since} (${holder.reason})`
+                    : `${s.env.name}: not locked`,
+            };
+        }
+        if (action === 'acquire') {
+            const holder = await acquireLock(s.target, s.paths, {
+                reason: opts.reason ?? 'held by hand',
+                who: opts.who ?? s.who,
+                waitMs: opts.waitMs,
+                logger: ctx.logger,
+            });
+            return { action, holder, message: `${s.env.name}: locked by ${holder.holder} (${holder.reason})` };
+        }
+        const holder = await lockStatus(s.target, s.paths);
+        const released = await releaseLock(s.target, s.paths, { token: opts.token, who: opts.who ?? s.who });
+        if (opts.token && !released && holder) {
+            return {
+                action,
+                holder,
+                released,
+                message: `${s.env.name}: the lock is held by another run (${holder.holder}); left alone`,
+            };
+        }
+        return {
+            action,
+            holder,
+            released,
+            message: released
+                ? `${s.env.name}: lock released (was held by ${holder?.holder})`
+                : `${s.env.name}: was not locked`,
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/index.ts
+/** The deploy core: commands, types, and the Target / Driver interfaces a new target or driver implements. */
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/core/pipeline/steps.ts
+/**
+ * The pipeline's steps over the real core — the same functions the four actions call:
+ * test → runValidation (src/core/validate), build → buildProject (src/core/images), deploy/rollback →
+ * deploy/rollback (src/core/deploy), check → runChecks (src/core/gates). Failures become outcomes the
+ * orchestration judges; bad input stays an InputError (exit 2, nothing deployed).
+ */
+
+
+
+
+
+
+
+function outcomeOf(r, ok, message) {
+    return {
+        ok,
+        releaseId: r.release.id,
+        previousReleaseId: r.previous?.id ?? '',
+        url: r.url,
+        changed: r.changed,
+        rolledBackTo: r.rolledBackTo,
+        message,
+    };
+}
+function realSteps(o) {
+    const { config, logger } = o;
+    const vars = o.vars ?? process.env;
+    const out = (name) => {
+        (0,external_node_fs_.mkdirSync)(o.outputDir, { recursive: true });
+        return (0,external_node_path_.join)(o.outputDir, name);
+    };
+    return {
+        async test() {
+            const report = await runValidation({
+                root: config.root,
+                config: config.file,
+                checks: o.checks,
+                logger,
+                env: vars,
+            });
+            if (report.configProblem)
+                throw new InputError(report.configProblem, config.file);
+            for (const r of report.results.filter((x) => x.status === 'failed')) {
+                for (const f of r.findings.filter((x) => x.severity === 'error')) {
+                    logger.error(`[${r.name}${f.rule ? ` ${f.rule}` : ''}] ${f.message}`, {
+                        file: f.file,
+                        line: f.line,
+                    });
+                }
+            }
+            return { ok: report.ok, failedChecks: report.failed };
+        },
+        async build(release) {
+            const user = vars[config.registry.usernameEnv];
+            const password = vars[config.registry.passwordEnv];
+            if (password)
+                logger.secret(password);
+            const r = await buildProject(config, {
+                logger,
+                tags: [release],
+                push: o.push,
+                registry: o.registry,
+                username: user,
+                password,
+                env: vars,
+                onProgress: (line) => logger.info(line),
+            });
+            const metadataPath = out('images.json');
+            (0,external_node_fs_.writeFileSync)(metadataPath, JSON.stringify(r.images, null, 2) + '\n');
+            for (const f of r.failures)
+                logger.error([f.message, ...f.logTail.slice(-10)].join('\n'), { file: f.dockerfile, line: f.line });
+            return { ok: r.failures.length === 0, images: r.images, metadataPath };
+        },
+        async deploy(req) {
+            const ctx = { config, environment: req.environment, logger, vars };
+            try {
+                const r = await deploy(ctx, { images: req.images, lockWaitMs: o.lockWaitMs, ref: o.ref, sha: o.sha });
+                return outcomeOf(r, true);
+            }
+            catch (err) {
+                if (err instanceof RolloutFailedError)
+                    return outcomeOf(err.result, false, err.message);
+                throw err;
+            }
+        },
+        async check(req) {
+            const r = await runChecks({
+                config,
+                environment: req.environment,
+                gatesFile: o.gatesFile,
+                deadline: o.deadline,
+                release: req.release,
+                baseline: req.baselineRelease ? 'previous' : 'none',
+                baselineRelease: req.baselineRelease || undefined,
+                reportDir: out(`gates-${req.environment}`),
+                logger,
+                onProbe: (p) => logger.info(`probe ${p.name}: ${p.ok ? 'ok' : p.message} (${p.ms} ms)`),
+            });
+            const reportPath = out(`gates-${req.environment}.md`);
+            (0,external_node_fs_.writeFileSync)(reportPath, r.markdown + '\n');
+            return { verdict: r.verdict, failedGates: r.failedGates, reportPath: r.htmlPath || reportPath };
+        },
+        async rollback(req) {
+            const ctx = { config, environment: req.environment, logger, vars };
+            try {
+                logger.info(`rolling ${req.environment} back: ${req.reason}`);
+                const r = await rollback(ctx, req.toRelease || 'previous', {
+                    lockWaitMs: o.lockWaitMs,
+                    ref: o.ref,
+                    sha: o.sha,
+                });
+                return { ok: true, releaseId: r.release.id };
+            }
+            catch (err) {
+                // "nothing to roll back to" is a failed rollback here, not bad input to the pipeline
+                if (err instanceof InputError || err instanceof FailedError) {
+                    return { ok: false, releaseId: '', message: messageOf(err) };
+                }
+                throw err;
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/pipeline/summary.ts
+/** The pipeline's result as markdown (CLI output and job summaries) and the "where to look" list. */
+
+const summary_ICON = { passed: '✅', failed: '❌', skipped: '⏭️' };
+function pipelineMarkdown(r) {
+    const lines = [`## erp-deploy pipeline: ${r.ok ? 'passed' : 'FAILED'} (release \`${r.release}\`)`, ''];
+    if (r.failure)
+        lines.push(`**${r.failure}**`, '');
+    lines.push('| stage | status | detail | time |', '|---|---|---|---|');
+    for (const s of r.stages) {
+        lines.push(`| ${s.name} | ${summary_ICON[s.status]} ${s.status} | ${s.detail.replace(/\|/g, '\\|')} | ${formatDuration(s.ms)} |`);
+    }
+    const images = Object.values(r.images);
+    if (images.length) {
+        lines.push('', '| service | image | digest / id |', '|---|---|---|');
+        for (const i of images)
+            lines.push(`| ${i.service} | \`${i.ref}\` | \`${(i.digest || i.imageId).slice(0, 19)}\` |`);
+    }
+    const where = whereToLook(r);
+    if (where.length)
+        lines.push('', '### Where to look', '', ...where.map((w) => `- ${w}`));
+    return lines.join('\n') + '\n';
+}
+/** URLs, reports and metadata the run produced, one line each. */
+function whereToLook(r) {
+    const out = [];
+    if (r.buildMetadataPath)
+        out.push(`build metadata: ${r.buildMetadataPath}`);
+    for (const e of Object.values(r.environments)) {
+        if (e.url)
+            out.push(`${e.environment}: ${e.url} (release ${e.releaseId ?? '?'})`);
+        if (e.reportPath)
+            out.push(`${e.environment} gate report: ${e.reportPath}`);
+        if (e.rolledBack) {
+            out.push(`${e.environment} rollback: ${e.rolledBack.ok ? `now runs ${e.rolledBack.releaseId}` : `failed (${e.rolledBack.message ?? 'no detail'})`}`);
+        }
+    }
+    return out;
+}
+/** The reusable workflow's outputs, computed from a local run (same names). */
+function pipelineOutputs(r, staging, production) {
+    const s = r.environments[staging];
+    const p = r.environments[production];
+    return {
+        images: JSON.stringify(r.images),
+        'staging-release-id': s?.releaseId ?? '',
+        'staging-verdict': s?.verdict ?? '',
+        'production-release-id': p?.releaseId ?? '',
+        'production-verdict': p?.verdict ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/pipeline.ts
+/**
+ * `erp-deploy pipeline`: the reusable workflow (.github/workflows/pipeline.yml) on this machine, through the same
+ * core in the same order with the same inputs: test (validate) → build → deploy staging → check staging →
+ * deploy production → check production; a failed gate rolls that environment back; production is untouched
+ * when staging fails. Prints where to look at the end. Exit 0 passed, 1 failed, 2 bad input.
+ */
+
+
+
+
+
+
+
+
+
+const registerPipeline = (program, ctx) => {
+    program
+        .command('pipeline')
+        .description('run the reusable workflow locally: test → build → staging (gated) → production (gated), rollback on a failed gate')
+        .option('--staging-environment <name>', 'environment judged before production', 'staging')
+        .option('--production-environment <name>', 'environment deployed after staging passed', 'production')
+        .option('--registry <host>', 'registry host (default registry.host)')
+        .option('--gates-file <file>', 'gates file (default gates.file)')
+        .option('--release <id>', 'release id to build and record (default sha-<first 7 of HEAD>)')
+        .option('--skip-staging', 'production hotfix: skip staging (needs --skip-staging-reason)')
+        .option('--skip-staging-reason <text>', 'why staging is skipped')
+        .option('--staging-only', 'stop after the staging gate')
+        .option('--checks <names>', 'static checks of the test step (comma-separated; default all)')
+        .option('--push', 'push the images (implied by --registry; credentials from registry.usernameEnv/passwordEnv)')
+        .option('--lock-wait <duration>', 'wait this long for a held deploy lock', '0s')
+        .option('--deadline <duration>', 'deadline of each gate run (default gates.deadline)')
+        .option('--output-dir <dir>', 'build metadata and gate reports (the workflow artifacts)', 'reports/pipeline')
+        .option('--json', "print the reusable workflow's outputs as JSON on stdout")
+        .action(async (flags, cmd) => {
+        const config = loadConfig(configPath(cmd));
+        environmentOf(config, flags.stagingEnvironment);
+        environmentOf(config, flags.productionEnvironment);
+        const lockWaitMs = parseDuration(flags.lockWait);
+        if (lockWaitMs === undefined) {
+            throw new InputError(`expected a duration such as 30s or 5m, got "${flags.lockWait}"`, undefined, '--lock-wait');
+        }
+        if (flags.skipStagingReason && !flags.skipStaging) {
+            throw new InputError('a reason without --skip-staging: add --skip-staging or drop the reason', undefined, '--skip-staging-reason');
+        }
+        const git = await gitContext(config.root);
+        const release = flags.release ?? `sha-${git.sha.slice(0, 7)}`;
+        const outputDir = (0,external_node_path_.resolve)(flags.outputDir);
+        const steps = realSteps({
+            config,
+            logger: ctx.logger,
+            checks: flags.checks?.split(/[\s,]+/).filter(Boolean),
+            registry: flags.registry,
+            // as the reusable workflow: naming a registry means pushing to it
+            push: flags.push ?? (flags.registry ? true : undefined),
+            gatesFile: flags.gatesFile,
+            deadline: flags.deadline,
+            lockWaitMs,
+            outputDir,
+            sha: git.sha,
+            ref: git.branch || undefined,
+        });
+        const result = await runPipeline(steps, {
+            release,
+            stagingEnvironment: flags.stagingEnvironment,
+            productionEnvironment: flags.productionEnvironment,
+            skipStaging: flags.skipStaging ? { reason: flags.skipStagingReason ?? '' } : undefined,
+            stagingOnly: flags.stagingOnly,
+        }, ctx.logger);
+        if (flags.json) {
+            const outputs = pipelineOutputs(result, flags.stagingEnvironment, flags.productionEnvironment);
+            process.stdout.write(JSON.stringify({ ok: result.ok, failure: result.failure, release, ...outputs }, null, 2) + '\n');
+        }
+        else {
+            process.stdout.write(pipelineMarkdown(result));
+        }
+        ctx.logger.info(result.ok ? `pipeline passed: release ${release}` : `pipeline FAILED: ${result.failure}`);
+        for (const line of whereToLook(result))
+            ctx.logger.info(`  ${line}`);
+        if (!result.ok)
+            ctx.setExit(1);
+    });
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/deploy.ts
+/**
+ * Deploy verbs over the deploy core: `plan <env>`, `deploy <env> --images FILE`, `rollback <env> [release]`,
+ * `releases <env>`, `lock <env> [status|acquire|release]`. Exit codes: 0 ok, 1 failed rollout / held lock,
+ * 2 bad input.
+ */
+
+
+
+
+
+
+function readImages(file) {
+    if (!file)
+        throw new InputError('expected --images FILE (the JSON image map `erp-deploy build --output` writes)', undefined, '--images');
+    if (!(0,external_node_fs_.existsSync)(file))
+        throw new InputError('image map file not found', file, '--images');
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (e) {
+        throw new InputError(`not JSON: ${e.message}`, file, '--images');
+    }
+}
+function waitMs(text) {
+    if (!text)
+        return 0;
+    const ms = parseDuration(text);
+    if (ms === undefined)
+        throw new InputError(`expected a duration like 30s or 5m, got "${text}"`, undefined, '--wait');
+    return ms;
+}
+const contextOf = (cmd, env, ctx) => ({
+    config: loadConfig(configPath(cmd)),
+    environment: env,
+    logger: ctx.logger,
+});
+const out = (text) => process.stdout.write(text + '\n');
+const registerDeploy = (program, ctx) => {
+    program
+        .command('plan <env>')
+        .description('show what a deploy of an image map would restart (changes nothing)')
+        .requiredOption('--images <file>', 'image map JSON')
+        .action(async (env, opts, cmd) => {
+        const plan = await planDeploy(contextOf(cmd, env, ctx), { images: readImages(opts.images) });
+        out(plan.markdown);
+    });
+    program
+        .command('deploy <env>')
+        .description('deploy an image map: lock, plan, health-gated rollout, automatic rollback on failure')
+        .requiredOption('--images <file>', 'image map JSON')
+        .option('--wait <duration>', 'wait this long for a held deploy lock')
+        .option('--ref <ref>', 'git ref being deployed')
+        .option('--sha <sha>', 'commit being deployed')
+        .option('--init-swarm', 'swarm driver: create a single-node swarm when the engine is not in one')
+        .action(async (env, opts, cmd) => {
+        const r = await deploy(contextOf(cmd, env, ctx), {
+            images: readImages(opts.images),
+            lockWaitMs: waitMs(opts.wait),
+            ref: opts.ref,
+            sha: opts.sha,
+            initSwarm: opts.initSwarm,
+        });
+        out(r.markdown);
+        out(r.changed
+            ? `release ${r.release.id} is live at ${r.url}`
+            : `nothing changed: release ${r.release.id} keeps serving ${r.url}`);
+    });
+    program
+        .command('rollback <env> [release]')
+        .description('redeploy a recorded release exactly (an id, or "previous")')
+        .option('--wait <duration>', 'wait this long for a held deploy lock')
+        .action(async (env, release, opts, cmd) => {
+        const r = await rollback(contextOf(cmd, env, ctx), release ?? 'previous', {
+            lockWaitMs: waitMs(opts.wait),
+        });
+        out(r.markdown);
+        out(`release ${r.release.id} (restoring ${r.release.rollbackOf}) is live at ${r.url}`);
+    });
+    program
+        .command('releases <env>')
+        .description("list the environment's recorded releases (the known-good marked)")
+        .option('--json', 'print JSON (releases and the audit log)')
+        .action(async (env, opts, cmd) => {
+        const list = await releases(contextOf(cmd, env, ctx));
+        out(opts.json ? JSON.stringify(list, null, 2) : list.markdown);
+    });
+    program
+        .command('lock <env> [action]')
+        .description('deploy lock: status (default), acquire or release')
+        .option('--wait <duration>', 'acquire: wait this long for a held lock')
+        .option('--reason <text>', 'acquire: why (shown to whoever finds it held)')
+        .action(async (env, action, opts, cmd) => {
+        const r = await lock(contextOf(cmd, env, ctx), (action ?? 'status'), {
+            waitMs: waitMs(opts.wait),
+            reason: opts.reason,
+        });
+        out(r.message);
+    });
+};
+
 ;// CONCATENATED MODULE: ./src/cli/commands/index.ts
 
-const commands = [registerConfig];
+
+
+
+
+
+const commands = [
+    registerConfig,
+    registerBuild,
+    registerValidate,
+    registerCheck,
+    registerPipeline,
+    registerDeploy,
+];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 /** The erp-deploy CLI: the pipeline's verbs over the same core the actions use. Exit codes: 0 ok, 1 failed, 2 bad input. */
@@ -6319,10 +19629,73 @@ async function main(argv, logger = new CliLogger()) {
 
 /***/ }),
 
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
@@ -6361,10 +19734,45 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
@@ -15074,10 +28482,10 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
@@ -15087,10 +28495,10 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -21051,6 +34459,9 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -21124,6 +34535,48 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -21136,9 +34589,105 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -50,6 +50,7 @@ export function parseImages(text: string): ImageMap {
 
 /** The step's inputs; the post step (which only frees a lock) does not need the image map. */
 export function getInputs(opts: { post?: boolean } = {}): Inputs {
+  const environment = core.getInput('environment', { required: true });
   const command = (getOptional('command') ?? 'deploy') as Command;
   if (!['deploy', 'plan', 'rollback'].includes(command)) {
     throw new InputError(`expected deploy, plan or rollback, got "${command}"`, undefined, 'command');
@@ -69,7 +70,7 @@ export function getInputs(opts: { post?: boolean } = {}): Inputs {
     throw new InputError(`expected a duration like 5m, got "${wait}"`, undefined, 'lock-wait');
   return {
     config: getOptional('config'),
-    environment: core.getInput('environment', { required: true }),
+    environment,
     command,
     images: imagesText && !opts.post ? parseImages(imagesText) : undefined,
     release: getOptional('release') ?? 'previous',
