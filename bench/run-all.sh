@@ -8,6 +8,7 @@
 #   deploy-load  bench/deploy-load/run.sh     failed requests during a deploy at 200 req/s vs a naive `up -d`
 #   image sizes  docker image inspect         the images build-images produced (erp/*), no peer offline
 # Usage: bench/run-all.sh [--skip name,name] [--only name,name]   (needs scripts/setup.sh done; ~25 min in all)
+# ERP_BENCH_BUILD_ARGS: extra arguments for bench/build/run.mjs (e.g. "--runs 1").
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 ALL=(build gates exporter deploy-load)
@@ -36,7 +37,7 @@ for name in "${ALL[@]}"; do
   printf 'bench %s: running (log %s)\n' "$name" "$logs/$name.log" >&2
   started=$SECONDS
   case "$name" in
-    build) cmd=(node bench/build/run.mjs) ;;
+    build) read -r -a extra <<<"${ERP_BENCH_BUILD_ARGS:-}"; cmd=(node bench/build/run.mjs "${extra[@]}") ;;
     gates) cmd=(bash bench/gates/run.sh) ;;
     exporter) cmd=(.venv/bin/python bench/exporter/bench.py) ;;
     deploy-load) cmd=(bash bench/deploy-load/run.sh) ;;

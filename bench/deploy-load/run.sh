@@ -8,8 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+# the test asserts Swarm's 0; the numbers are printed whether it passed or not, and its exit code is kept
+rc=0
 ERP_LOAD_RPS=${1:-200} ERP_LOAD_RESULT=$out \
-  npm run --silent jest -- --selectProjects e2e --runInBand test/e2e/load-deploy.test.ts >&2
+  npm run --silent jest -- --selectProjects e2e --runInBand test/e2e/load-deploy.test.ts >&2 || rc=$?
+[ -s "$out" ] || { echo "deploy-load: the load test wrote no result (exit $rc)" >&2; exit 1; }
 # shellcheck disable=SC2016 # a JavaScript program, not shell
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -19,3 +22,4 @@ for (const [n, v] of Object.entries(r.results))
 const ratio = (a, b) => (b ? (a / b).toFixed(2) + "×" : a === 0 ? "0 (peer 0)" : "n/a");
 console.log(`RESULT failed requests during deploy at ${r.rps} req/s | swarm ${f("swarm")} | compose ${f("compose")} | naive up -d ${f("naive")} | swarm/naive ${ratio(f("swarm"), f("naive"))} | compose/naive ${ratio(f("compose"), f("naive"))}`);
 ' "$out"
+exit $rc

@@ -270,7 +270,7 @@ describe('the chain through the bundled actions on the real stack', () => {
     expectOk(stg); // the rollout itself is healthy: only the gate can tell
     expect(await settledImageIds(STG.project, bad.api.imageId)).toEqual([bad.api.imageId]);
     const check = await checkStep('staging', STG.api, 10, stg.outputs['previous-release-id']);
-    expect(check.r.outputs.verdict).toBe('failed');
+    if (check.r.outputs.verdict !== 'failed') throw new Error(`staging gate: ${check.r.stdout.slice(-3000)}`);
     expect(check.r.outputs['failed-gates']).toMatch(/api-error-ratio/);
     expect(check.traffic.failures['500']).toBeGreaterThan(0);
 
@@ -294,7 +294,8 @@ describe('the chain through the bundled actions on the real stack', () => {
     expect(prod.outputs['previous-release-id']).toBe(good.production);
     expect(await settledImageIds(PROD.project, degrading.api.imageId)).toEqual([degrading.api.imageId]);
     const prodCheck = await checkStep('production', PROD.api, 40, good.production);
-    expect(prodCheck.r.outputs.verdict).toBe('failed');
+    if (prodCheck.r.outputs.verdict !== 'failed')
+      throw new Error(`production gate: ${prodCheck.r.stdout.slice(-3000)}`);
     expect(prodCheck.traffic.failures['500']).toBeGreaterThan(0);
 
     const rb = await rollbackStep('production', prod.outputs['previous-release-id']);
