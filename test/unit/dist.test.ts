@@ -25,7 +25,9 @@ describe('bundles', () => {
   it.each(actions)('%s with no inputs fails with a clear message and exit code 1', (name) => {
     const r = runBundle(name);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/::error.*(Input required and not supplied|configuration file not found|erp-deploy\.yml.* not found)/);
+    expect(r.stdout).toMatch(
+      /::error.*(Input required and not supplied|configuration file not found|erp-deploy\.yml.* not found)/,
+    );
     expect(r.stderr).not.toMatch(/require is not defined|Cannot find module|SyntaxError/);
   });
 
