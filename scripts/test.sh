@@ -24,18 +24,32 @@ scripts/check-dist.sh
 stage "Prometheus and Alertmanager configuration (promtool check, promtool test rules, amtool)"
 compose/prometheus/check.sh
 
+# The suites below all run even when one fails; the closing line sums them (scripts/test-summary.mjs).
+reports=reports/test
+rm -rf "$reports"
+mkdir -p "$reports"
+failed=()
+suite() { # suite <name> <command...>
+  local name=$1
+  shift
+  "$@" || failed+=("$name")
+}
+
 stage "unit tests"
-npm run --silent test:unit
+suite unit npm run --silent test:unit -- --json --outputFile="$reports/jest-unit.json"
 
 stage "python tests (API, worker, exporter) against a real Redis and Celery worker"
-if [ -d compose/api/tests ]; then
-  .venv/bin/python -m pytest -q compose/api/tests || { rc=$?; [ $rc -eq 5 ] || exit $rc; }
-fi
+suite pytest .venv/bin/python -m pytest -q compose/api/tests --junitxml="$reports/pytest.xml"
 
-stage "integration tests (real Prometheus, Redis)"
-npm run --silent test:integration -- --passWithNoTests
+stage "integration tests (real Prometheus, Redis, sshd)"
+suite integration npm run --silent test:integration -- --json --outputFile="$reports/jest-integration.json"
 
 stage "e2e tests (real Docker engine)"
-npm run --silent test:e2e -- --passWithNoTests
+suite e2e npm run --silent test:e2e -- --json --outputFile="$reports/jest-e2e.json"
 
-stage "all passed"
+stage "summary"
+node scripts/test-summary.mjs "$reports" || true
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed suites: ${failed[*]}" >&2
+  exit 1
+fi
