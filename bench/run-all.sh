@@ -50,9 +50,9 @@ for name in "${ALL[@]}"; do
   printf 'bench %s: %ss\n' "$name" "$((SECONDS - started))" >&2
 done
 
-# Image sizes of what build-images made most recently (the erp/* repositories).
+# Image sizes of what build-images made most recently (the erp/* repositories; newest tag of each).
 /usr/bin/docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}} {{.CreatedAt}}' 'erp/*' 2>/dev/null \
-  | sort -k1,1 -u >"$logs/images.log" || true
+  | awk '{ split($1, r, ":"); if (!(r[1] in seen)) { seen[r[1]] = 1; print } }' >"$logs/images.log" || true
 
 # shellcheck disable=SC2016 # a JavaScript program, not shell
 node -e '
@@ -72,7 +72,7 @@ if (!build.length) missing("build", "build");
 
 // gates
 const g = read("gates");
-const ttv = /time to verdict after the fault is visible: min (\S+), median (\S+), max (\S+) over (\d+)/.exec(g);
+const ttv = /time to verdict after the fault is visible: min ([\d.]+ s), median ([\d.]+ s), max ([\d.]+ s) over (\d+)/.exec(g);
 const req = /ratio to the requirement \(2 intervals = (\d+) s\): worst ([\d.]+) \(≤ 1 required\) → (\w+)/.exec(g);
 const healthy = /healthy release, (\d+) runs: (\{.*?\}); failed (\d+) \(0 required\) → (\w+)/.exec(g);
 if (ttv && req) row(`gates (${when("gates")})`, `time to verdict on a bad release (${ttv[4]} trials)`, `max ${ttv[3]} (median ${ttv[2]})`, `${req[1]} s (2 gate intervals)`, `${req[2]}×`, req[3]);
@@ -115,5 +115,6 @@ const doc = [
 fs.writeFileSync("docs/benchmarks.md", doc);
 process.stdout.write(table + "\n");
 ' "$logs"
+node_modules/.bin/prettier --write docs/benchmarks.md >/dev/null 2>&1 || true # the lint stage checks it
 echo "written: docs/benchmarks.md" >&2
 exit $status
