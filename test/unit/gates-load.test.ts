@@ -31,7 +31,8 @@ describe('the shipped compose/gates.yml', () => {
       inconclusiveLimit: 1,
     });
     expect(g.gates[3]).toMatchObject({
-      noData: 'fail',
+      noData: 'inconclusive',
+      inconclusiveLimit: 1,
       nonFinite: 'error',
       multiple: false,
       errorRetryIntervalMs: 10_000,
