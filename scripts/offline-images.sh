@@ -20,14 +20,14 @@ die() { printf 'offline-images: error: %s\n' "$*" >&2; exit 1; }
 
 "$DOCKER" version >/dev/null 2>&1 || die "no Docker engine answers; run scripts/engine.sh first"
 
-key_of() { # key_of <text...>: a short content key
+key_of() { # key_of <text...>: a short content key (inputs are contents, never paths)
   printf '%s\n' "$@" | sha256sum | cut -c1-16
 }
 current_key() {
   "$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true
 }
 
-base_key=$(key_of "$SUITE" minbase ca-certificates "$(sha256sum "$0")")
+base_key=$(key_of "$SUITE" minbase ca-certificates "$(sha256sum <"$0")")
 base_ref="$PREFIX/debian:$SUITE"
 if [ "$(current_key "$base_ref")" = "$base_key" ]; then
   say "reuse $base_ref ($base_key)"
