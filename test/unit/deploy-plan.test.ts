@@ -1,6 +1,6 @@
 /** The plan, release history and compose preparation: pure functions of the deploy core. */
 import { describe, expect, it } from '@jest/globals';
-import { computePlan, planMarkdown } from '../../src/core/deploy/plan.js';
+import { computePlan, pinKeptRefs, planMarkdown } from '../../src/core/deploy/plan.js';
 import { HASH_LABEL, prepareCompose, toYaml } from '../../src/core/deploy/compose-doc.js';
 import { knownGood, newReleaseId, resolveRollback, type Release } from '../../src/core/deploy/releases.js';
 import type { RunningService } from '../../src/core/deploy/driver.js';
@@ -59,13 +59,21 @@ describe('prepareCompose', () => {
   it('labels every service with a stable hash that changes with its definition and its secrets', () => {
     expect(prepareCompose(rendered, '/repo/compose', secrets, {}).hashes).toEqual(p.hashes);
     const other = prepareCompose(
-      rendered.replace('erp/api:v2\n    depends_on', 'erp/api:v3\n    depends_on'),
+      rendered.replace('"--appendonly", "yes"', '"--appendonly", "no"'),
       '/repo/compose',
       secrets,
       {},
     );
-    expect(other.hashes.api).not.toBe(p.hashes.api);
-    expect(other.hashes.redis).toBe(p.hashes.redis);
+    expect(other.hashes.redis).not.toBe(p.hashes.redis);
+    expect(other.hashes.api).toBe(p.hashes.api);
+    // the image is not part of the definition: the plan compares image ids (a retag changes nothing)
+    const retagged = prepareCompose(
+      rendered.replace('erp/redis:1', 'erp/redis:sha-b'),
+      '/repo/compose',
+      secrets,
+      {},
+    );
+    expect(retagged.hashes.redis).toBe(p.hashes.redis);
     const newSecret = prepareCompose(
       rendered,
       '/repo/compose',
@@ -130,6 +138,42 @@ describe('computePlan', () => {
       ['api', 'update', 'definition changed'],
       ['worker', 'start', 'not running (stopped)'],
     ]);
+  });
+
+  it('a data service only retagged (same image id) is kept; Swarm gets the reference it runs', () => {
+    const current = {
+      api: running('api', doc, 'sha256:old'),
+      worker: running('worker', doc, 'sha256:old'),
+      redis: running('redis', doc, 'sha256:redis', { ref: 'erp/redis:sha-a' }),
+    };
+    const plan = computePlan(meta, doc, current, ids);
+    expect(plan.changed).toEqual(['api', 'worker']);
+    expect(plan.services.find((s) => s.service === 'redis')).toMatchObject({
+      action: 'unchanged',
+      reason: 'same image id (retagged erp/redis:sha-a → erp/redis:1)',
+      currentRef: 'erp/redis:sha-a',
+      nextRef: 'erp/redis:1',
+    });
+    const services = pinKeptRefs(doc, plan).services as Record<string, Record<string, unknown>>;
+    expect([services.redis.image, services.api.image]).toEqual(['erp/redis:sha-a', 'erp/api:v2']);
+    expect(services.redis.labels).toEqual(
+      (doc.services as Record<string, Record<string, unknown>>).redis.labels,
+    );
+    expect(pinKeptRefs(doc, computePlan(meta, doc, {}, ids))).toBe(doc);
+  });
+
+  it('a new reference is an update when the image id is not the same or not known', () => {
+    const current = {
+      api: running('api', doc, 'sha256:new'),
+      worker: running('worker', doc, 'sha256:new'),
+      redis: running('redis', doc, 'sha256:redis', { ref: 'erp/redis:sha-a' }),
+    };
+    const other = computePlan(meta, doc, current, { ...ids, redis: 'sha256:other' });
+    const unknown = computePlan(meta, doc, current, { ...ids, redis: '' });
+    expect([other.changed, unknown.changed]).toEqual([['redis'], ['redis']]);
+    expect(unknown.services.find((s) => s.service === 'redis')?.reason).toBe(
+      'image reference erp/redis:sha-a → erp/redis:1',
+    );
   });
 });
 

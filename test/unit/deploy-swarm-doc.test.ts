@@ -1,8 +1,14 @@
 /** From a prepared compose document to a Swarm stack file, and the SSH helpers (quoting, host keys). */
 import { describe, expect, it } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryLogger } from '../../src/core/log.js';
-import { toSwarmDocument } from '../../src/core/deploy/swarm-doc.js';
+import { edgeScriptFile, edgeScriptHash, toSwarmDocument } from '../../src/core/deploy/swarm-doc.js';
+import { ensureEdgeScript } from '../../src/core/deploy/driver-swarm.js';
+import { EDGE_SCRIPT } from '../../src/core/deploy/edge-proxy.js';
+import { LocalTarget } from '../../src/core/deploy/target-local.js';
 import { shellQuote } from '../../src/core/deploy/target.js';
 import { decideHostKey, fingerprint, knownKeys } from '../../src/core/deploy/host-key.js';
 import { parseSshTarget } from '../../src/core/deploy/target-ssh.js';
@@ -81,7 +87,44 @@ describe('toSwarmDocument', () => {
       environment: { EDGE_ROUTES: '8000=tasks.api:8000' },
       ports: [{ target: 8000, published: 8000, protocol: 'tcp', mode: 'host' }],
     });
-    expect((out.configs as M).erp_edge_proxy.file).toBe('/state/erp-prod/edge-proxy.py');
+    expect((out.configs as M).erp_edge_proxy.file).toBe(`/state/erp-prod/edge-proxy-${edgeScriptHash()}.py`);
+  });
+
+  it('names the edge script file by the same hash as its immutable config', () => {
+    const config = (toSwarmDocument(doc, ctx('edge')).configs as M).erp_edge_proxy;
+    const hash = String(config.name).replace('erp-prod_edge_', '');
+    expect(hash).toBe(createHash('sha256').update(EDGE_SCRIPT).digest('hex').slice(0, 12));
+    expect(config.file).toBe(`/state/erp-prod/${edgeScriptFile(hash)}`);
+    expect(edgeScriptFile('000000000000')).not.toBe(edgeScriptFile(hash));
+  });
+});
+
+describe('ensureEdgeScript (a rollback across an erp-deploy upgrade)', () => {
+  it("writes this version's file once and never touches another version's file", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'erpt-edge-'));
+    try {
+      const target = new LocalTarget();
+      const old = join(root, edgeScriptFile('0123456789ab'));
+      writeFileSync(old, '# the script an older erp-deploy deployed\n');
+      const stack = toSwarmDocument(doc, { ...ctx('edge'), stateRoot: root });
+      await ensureEdgeScript(target, root, stack);
+      const mine = join(root, edgeScriptFile());
+      expect(readFileSync(mine, 'utf8')).toBe(EDGE_SCRIPT);
+      expect(readFileSync(old, 'utf8')).toBe('# the script an older erp-deploy deployed\n');
+      // an older release's stack file names the older file: it is used as is, nothing new is written
+      rmSync(mine);
+      const older = {
+        ...stack,
+        configs: { erp_edge_proxy: { file: old, name: 'erp-prod_edge_0123456789ab' } },
+      };
+      await ensureEdgeScript(target, root, older);
+      expect(readdirSync(root)).toEqual([edgeScriptFile('0123456789ab')]);
+      // ingress routing uses no edge script at all
+      await ensureEdgeScript(target, root, toSwarmDocument(doc, { ...ctx('ingress'), stateRoot: root }));
+      expect(readdirSync(root)).toEqual([edgeScriptFile('0123456789ab')]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * From the stack's rendered compose file to the exact file a target deploys: paths made absolute, declared
  * secrets pointed at the target's secret files, services a profile hides left out, and every service labelled
- * with a hash of its own definition — the plan compares that label with what runs to restart only what changed.
+ * with a hash of its own definition (its image aside: the plan compares image ids) — the plan compares that label
+ * with what runs to restart only what changed.
  */
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
@@ -93,7 +94,9 @@ export function prepareCompose(
       String(isMapping(x) ? x.source : x),
     );
     const secretHashes = secrets.filter((f) => used.includes(f.name)).map((f) => `${f.name}:${f.hash}`);
-    hashes[name] = hashService({ ...svc, 'x-secrets': secretHashes });
+    // The image is left out: the plan compares image ids, so a retag (same id, new tag) restarts nothing.
+    const { image: _image, ...definition } = svc;
+    hashes[name] = hashService({ ...definition, 'x-secrets': secretHashes });
     services[name] = withLabel(svc, hashes[name]);
   }
   const topSecrets: Mapping = {};

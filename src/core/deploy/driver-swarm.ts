@@ -7,13 +7,13 @@
  */
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { HASH_LABEL } from './compose-doc.js';
+import { HASH_LABEL, type Mapping } from './compose-doc.js';
 import { detectCompose } from './driver-compose.js';
 import type { ApplyRequest, ApplyResult, Driver, RunningService } from './driver.js';
 import { containers, docker, healthOf, RolloutError, sleep } from './engine.js';
 import { waitHealthy } from './health-wait.js';
 import { EDGE_SCRIPT } from './edge-proxy.js';
-import { EDGE_SCRIPT_FILE, toSwarmDocument } from './swarm-doc.js';
+import { edgeScriptFile, toSwarmDocument } from './swarm-doc.js';
 import { posix } from 'node:path';
 import type { Target } from './target.js';
 
@@ -52,6 +52,16 @@ const shortName = (project: string, full: string) => full.slice(project.length +
 async function runningTasks(target: Target, project: string, service: string) {
   const list = await containers(target, [`label=com.docker.swarm.service.name=${project}_${service}`], false);
   return list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/**
+ * Write this version's edge script when the stack file uses it and it is not there yet. Files of other versions
+ * (what older releases' stack files name) are left as they are, so their configs keep their content.
+ */
+export async function ensureEdgeScript(target: Target, stateRoot: string, document: Mapping): Promise<void> {
+  const file = posix.join(stateRoot, edgeScriptFile());
+  if (!JSON.stringify(document.configs ?? {}).includes(file)) return;
+  if ((await target.readFile(file)) === undefined) await target.writeFile(file, EDGE_SCRIPT, 0o644);
 }
 
 const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
@@ -113,6 +123,7 @@ async function routingOf(
 
 export const swarmDriver: Driver = {
   name: 'swarm',
+  deploysWholeDocument: true,
 
   prepare(document, ctx) {
     return toSwarmDocument(document, ctx);
@@ -182,9 +193,7 @@ export const swarmDriver: Driver = {
       req.logger.info(
         `swarm: docker stack deploy ${req.project} (rolling: ${changed.join(', ') || 'nothing'})`,
       );
-      if (req.document.configs && JSON.stringify(req.document.configs).includes(EDGE_SCRIPT_FILE)) {
-        await req.target.writeFile(posix.join(req.stateRoot, EDGE_SCRIPT_FILE), EDGE_SCRIPT, 0o644);
-      }
+      await ensureEdgeScript(req.target, req.stateRoot, req.document);
       await docker(
         req.target,
         ['stack', 'deploy', '--prune', '--resolve-image', 'never', '-c', req.composeFile, req.project],

@@ -76,6 +76,11 @@ export interface Driver {
   apply(req: ApplyRequest): Promise<ApplyResult>;
   /** Remove everything the project runs (volumes kept unless asked). */
   remove(target: Target, project: string, opts?: { volumes?: boolean }): Promise<void>;
+  /**
+   * apply() hands the whole document to the engine, which updates every service whose spec differs (Swarm's
+   * stack deploy), so kept services must be written with the image reference they run now.
+   */
+  readonly deploysWholeDocument?: boolean;
   /** What this driver cannot guarantee, said once per deploy. */
   readonly caveat?: string;
 }

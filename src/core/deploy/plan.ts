@@ -71,9 +71,13 @@ function decide(svc: Mapping, cur: RunningService | undefined, nextImageId: stri
   if (cur.replicas.running === 0) return ['start', `not running (${cur.health})`];
   const ref = String(svc.image ?? '');
   if (nextImageId && cur.imageIds.some((id) => id !== nextImageId)) return ['update', 'new image'];
-  if (cur.ref !== ref) return ['update', `image reference ${cur.ref} → ${ref}`];
+  // A retag (same image id under a new reference) is no change; an unknown id falls back to the reference.
+  const sameId = Boolean(nextImageId) && cur.imageIds.length > 0;
+  if (cur.ref !== ref && !sameId) return ['update', `image reference ${cur.ref} → ${ref}`];
   if (cur.configHash !== labelOf(svc, HASH_LABEL)) return ['update', 'definition changed'];
-  return ['unchanged', 'same image and definition'];
+  return cur.ref === ref
+    ? ['unchanged', 'same image and definition']
+    : ['unchanged', `same image id (retagged ${cur.ref} → ${ref})`];
 }
 
 export function computePlan(
@@ -105,6 +109,22 @@ export function computePlan(
   const levels: string[][] = [];
   for (const name of changed) (levels[depth[name]] ??= []).push(name);
   return { ...meta, services: plans, levels: levels.filter((l) => l?.length), changed };
+}
+
+/**
+ * The document with every kept service pointed at the image reference it runs now. Drivers that deploy the whole
+ * document (Swarm's `docker stack deploy` updates any service whose image string differs) need it so a retagged
+ * service is left alone; the image id is the same, so what runs does not change.
+ */
+export function pinKeptRefs(document: Mapping, plan: DeployPlan): Mapping {
+  const services = (isMapping(document.services) ? document.services : {}) as Record<string, Mapping>;
+  const pinned = plan.services.filter(
+    (p) => p.action === 'unchanged' && p.currentRef && p.currentRef !== p.nextRef && services[p.service],
+  );
+  if (!pinned.length) return document;
+  const out = { ...services };
+  for (const p of pinned) out[p.service] = { ...services[p.service], image: p.currentRef };
+  return { ...document, services: out };
 }
 
 const short = (id?: string) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');

@@ -7,10 +7,10 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { FailedError, InputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { isMapping, type Mapping } from './compose-doc.js';
+import { isMapping, toYaml, type Mapping } from './compose-doc.js';
 import { imageId } from './engine.js';
 import { runHooks, type HookVars } from './hooks.js';
-import { computePlan, planMarkdown, type DeployPlan } from './plan.js';
+import { computePlan, pinKeptRefs, planMarkdown, type DeployPlan } from './plan.js';
 import {
   knownGood,
   listReleases,
@@ -150,18 +150,27 @@ function hookVars(s: Session, req: RolloutRequest, release: Release, previous?: 
   };
 }
 
+/** The document and text to deploy: for whole-document drivers, kept (e.g. retagged) services keep their running ref. */
+function toDeploy(s: Session, req: RolloutRequest, parsed: Mapping, plan: DeployPlan) {
+  const document = s.driver.deploysWholeDocument ? pinKeptRefs(parsed, plan) : parsed;
+  if (document === parsed) return { document, text: req.composeText };
+  const header = /^# (.*)/.exec(req.composeText)?.[1] ?? `erp-deploy ${req.command}`;
+  return { document, text: toYaml(document, header) };
+}
+
 export async function rollout(s: Session, req: RolloutRequest): Promise<DeployResult> {
   const { logger } = req;
-  const document = parse(req.composeText) as Mapping;
-  if (!isMapping(document) || !isMapping(document.services))
+  const parsed = parse(req.composeText) as Mapping;
+  if (!isMapping(parsed) || !isMapping(parsed.services))
     throw new InputError('rendered compose file has no services');
   const releases = await listReleases(s.target, s.paths);
   const previous = knownGood(releases);
   const { plan, expect } = await logger.group('Plan', async () => {
-    const p = await planDocument(s, document, req.services, logger);
+    const p = await planDocument(s, parsed, req.services, logger);
     logger.info(planMarkdown(p.plan));
     return p;
   });
+  const { document, text } = toDeploy(s, req, parsed, plan);
   const base = { previous, plan, url: s.env.url };
   if (!plan.changed.length && previous) {
     logger.info(
@@ -186,7 +195,7 @@ export async function rollout(s: Session, req: RolloutRequest): Promise<DeployRe
   };
   const vars = hookVars(s, req, release, previous);
   await runHooks('preDeploy', s.env.hooks.preDeploy, vars, logger, req.cwd);
-  await saveRelease(s.target, s.paths, release, req.composeText);
+  await saveRelease(s.target, s.paths, release, text);
   const file = posix.join(s.paths.releases, release.id, 'compose.yml');
   try {
     await s.driver.validate(s.target, s.env.projectName, file);

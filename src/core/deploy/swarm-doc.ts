@@ -62,9 +62,14 @@ function swarmPorts(ports: unknown[]): Mapping[] {
   });
 }
 
-export const EDGE_SCRIPT_FILE = 'edge-proxy.py';
 export const edgeScriptHash = (): string =>
   createHash('sha256').update(EDGE_SCRIPT).digest('hex').slice(0, 12);
+/**
+ * The edge script's file under the state root: one per script version, never overwritten. Swarm configs are
+ * immutable and named by that hash, so a release rendered by another erp-deploy version (a rollback across an
+ * upgrade) must find exactly the content its config name promises.
+ */
+export const edgeScriptFile = (hash = edgeScriptHash()): string => `edge-proxy-${hash}.py`;
 
 /** The companion proxy that holds a service's published ports when there is no routing mesh. */
 function edgeService(name: string, svc: Mapping, ports: Mapping[], image: string): Mapping {
@@ -158,7 +163,7 @@ export function toSwarmDocument(document: Mapping, ctx: PrepareContext): Mapping
     out.configs = {
       ...(isMapping(out.configs) ? out.configs : {}),
       erp_edge_proxy: {
-        file: posix.join(ctx.stateRoot, EDGE_SCRIPT_FILE),
+        file: posix.join(ctx.stateRoot, edgeScriptFile()),
         name: `${ctx.project}_edge_${edgeScriptHash()}`,
       },
     };
