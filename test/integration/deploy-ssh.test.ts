@@ -1,10 +1,12 @@
 /**
  * The SSH target against a real sshd on 127.0.0.1:32022: commands with quoted arguments and stdin, files over
- * SFTP with modes, the atomic mkdir the lock relies on, host key pinning, a refused key, an unreachable port.
+ * SFTP with modes, the atomic mkdir the lock relies on, host key pinning, a refused key, an unreachable port,
+ * and a connection that drops mid-command (its sshd killed): a prompt rejection, and later operations fail at once.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { run } from '../../src/core/exec.js';
 import { InputError } from '../../src/core/errors.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { SshTarget } from '../../src/core/deploy/target-ssh.js';
@@ -106,5 +108,54 @@ describe('SSH target', () => {
     );
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/cannot reach root@127\.0\.0\.1:32099: connection refused/);
+  });
+
+  it('the connection drops during a long command: it is rejected at once, and so is every later operation', async () => {
+    const t = await connect(sshd.key);
+    try {
+      const base = join(sshd.dir, 'dropped');
+      await t.makeDir(base);
+      const long = t.exec('sleep', ['120']);
+      const read = t.readFile(join(base, 'missing')); // an SFTP transfer in flight alongside
+      // Kill the per-connection sshd processes (children of the listener): the peer is gone for good.
+      const master = readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8').trim();
+      await new Promise((r) => setTimeout(r, 500));
+      const kids = (await run('pgrep', ['-P', master], { ignoreReturnCode: true })).stdout
+        .split(/\s+/)
+        .filter(Boolean);
+      expect(kids.length).toBeGreaterThan(0);
+      const cutAt = Date.now();
+      for (const pid of kids) process.kill(Number(pid), 'SIGKILL');
+      const bounded = async <T>(p: Promise<T>) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<string>(
+          (r) => (timer = setTimeout(() => r('still pending 15 s after the cut'), 15_000)),
+        );
+        const settled = p.then(
+          () => 'settled without error',
+          (e: Error) => e.message,
+        );
+        return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+      };
+      const [cmdOutcome, readOutcome] = await Promise.all([bounded(long), bounded(read)]);
+      expect(cmdOutcome).toMatch(/^SSH connection to root@127\.0\.0\.1:32022 lost: .*\(during: sleep 120\)$/);
+      expect(Date.now() - cutAt).toBeLessThan(15_000);
+      // The SFTP read either finished before the cut (the file is absent) or was rejected the same way.
+      expect(readOutcome).toMatch(/^(settled without error|SSH connection to .* lost: .*)$/);
+      // Later operations fail at once instead of waiting on the dead connection.
+      const t0 = Date.now();
+      await expect(t.exec('true', [])).rejects.toThrow(/SSH connection to .* lost: .*\(during: true\)/);
+      await expect(t.list(base)).rejects.toThrow(/SSH connection to .* lost/);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      await t.close();
+    }
+    // The listener itself survives: a new connection works (the post step frees the lock this way).
+    const again = await connect(sshd.key);
+    try {
+      expect((await again.exec('echo', ['back'])).stdout).toBe('back\n');
+    } finally {
+      await again.close();
+    }
   });
 });
