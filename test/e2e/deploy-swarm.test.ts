@@ -16,6 +16,7 @@ const project = fx.config.environments.production.projectName;
 const vars = { ...process.env, ERPT_APP_TOKEN: 'token-for-swarm-e2e' };
 const ctx = () => ({ config: fx.config, environment: 'production', logger: new MemoryLogger(), vars });
 const url = `http://127.0.0.1:${PORT}/api/v1/x`;
+const RETAG = 'erpt-deploy/swm-cache:retag';
 
 async function expectRollback(variant: 'unhealthy' | 'crash', serving: string) {
   const load = probe(url, 20);
@@ -40,6 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await removeProject(project, 'swarm');
+  await docker('rmi', RETAG).catch(() => '');
 });
 
 describe('swarm driver (production)', () => {
@@ -58,11 +60,35 @@ describe('swarm driver (production)', () => {
     );
   });
 
-  it('rolls v2 out start-first: no request fails under load', async () => {
+  it('rolls v2 out start-first: no request fails under load; a retagged cache is left alone', async () => {
+    // what a new commit does: a new API image, and the same Redis image under a new tag
+    await docker('tag', 'erp-deploy/redis:offline', RETAG);
+    const id = await docker('image', 'inspect', '-f', '{{.Id}}', RETAG);
+    const cacheTask = await docker(
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.swarm.service.name=${project}_cache`,
+    );
+    const retagged = { ...(await imageMap('v2')).api, service: 'cache', image: RETAG.split(':')[0] };
+    const cache = { ...retagged, tag: 'retag', tags: ['retag'], imageId: id, ref: RETAG };
     const load = probe(url, 20);
-    const r = await deploy(ctx(), { images: await imageMap('v2') });
+    const r = await deploy(ctx(), { images: { ...(await imageMap('v2')), cache } });
     const seen = await load.stop();
     expect(r.plan.changed.sort()).toEqual(['api', 'worker']);
+    expect(r.release.services.cache.ref).toBe(RETAG);
+    // the stack file keeps the reference the service runs, so `stack deploy` does not update it
+    const spec = await docker(
+      'service',
+      'inspect',
+      '-f',
+      '{{.Spec.TaskTemplate.ContainerSpec.Image}}',
+      `${project}_cache`,
+    );
+    expect([
+      spec,
+      await docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${project}_cache`),
+    ]).toEqual(['erp-deploy/redis:offline', cacheTask]);
     expect(seen.failed).toBe(0);
     expect(seen.ok).toBeGreaterThan(20);
     expect(seen.versions.v2).toBeGreaterThan(0);
