@@ -17378,7 +17378,8 @@ async function releaseLock(target, paths, opts = {}) {
 /**
  * From the stack's rendered compose file to the exact file a target deploys: paths made absolute, declared
  * secrets pointed at the target's secret files, services a profile hides left out, and every service labelled
- * with a hash of its own definition — the plan compares that label with what runs to restart only what changed.
+ * with a hash of its own definition (its image aside: the plan compares image ids) — the plan compares that label
+ * with what runs to restart only what changed.
  */
 
 
@@ -17451,7 +17452,9 @@ function prepareCompose(rendered, projectDir, secrets, vars = process.env) {
         // A secret's new value needs a new container (a bind-mounted file keeps its old inode), so it counts too.
         const used = (Array.isArray(svc.secrets) ? svc.secrets : []).map((x) => String(compose_doc_isMapping(x) ? x.source : x));
         const secretHashes = secrets.filter((f) => used.includes(f.name)).map((f) => `${f.name}:${f.hash}`);
-        hashes[name] = hashService({ ...svc, 'x-secrets': secretHashes });
+        // The image is left out: the plan compares image ids, so a retag (same id, new tag) restarts nothing.
+        const { image: _image, ...definition } = svc;
+        hashes[name] = hashService({ ...definition, 'x-secrets': secretHashes });
         services[name] = withLabel(svc, hashes[name]);
     }
     const topSecrets = {};
@@ -17640,8 +17643,13 @@ function swarmPorts(ports) {
         return { target, ...(published ? { published } : {}), protocol, mode: 'ingress' };
     });
 }
-const EDGE_SCRIPT_FILE = 'edge-proxy.py';
 const edgeScriptHash = () => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(EDGE_SCRIPT).digest('hex').slice(0, 12);
+/**
+ * The edge script's file under the state root: one per script version, never overwritten. Swarm configs are
+ * immutable and named by that hash, so a release rendered by another erp-deploy version (a rollback across an
+ * upgrade) must find exactly the content its config name promises.
+ */
+const edgeScriptFile = (hash = edgeScriptHash()) => `edge-proxy-${hash}.py`;
 /** The companion proxy that holds a service's published ports when there is no routing mesh. */
 function edgeService(name, svc, ports, image) {
     return {
@@ -17732,7 +17740,7 @@ function toSwarmDocument(document, ctx) {
         out.configs = {
             ...(compose_doc_isMapping(out.configs) ? out.configs : {}),
             erp_edge_proxy: {
-                file: external_node_path_.posix.join(ctx.stateRoot, EDGE_SCRIPT_FILE),
+                file: external_node_path_.posix.join(ctx.stateRoot, edgeScriptFile()),
                 name: `${ctx.project}_edge_${edgeScriptHash()}`,
             },
         };
@@ -17790,11 +17798,15 @@ function decide(svc, cur, nextImageId) {
     const ref = String(svc.image ?? '');
     if (nextImageId && cur.imageIds.some((id) => id !== nextImageId))
         return ['update', 'new image'];
-    if (cur.ref !== ref)
+    // A retag (same image id under a new reference) is no change; an unknown id falls back to the reference.
+    const sameId = Boolean(nextImageId) && cur.imageIds.length > 0;
+    if (cur.ref !== ref && !sameId)
         return ['update', `image reference ${cur.ref} → ${ref}`];
     if (cur.configHash !== labelOf(svc, HASH_LABEL))
         return ['update', 'definition changed'];
-    return ['unchanged', 'same image and definition'];
+    return cur.ref === ref
+        ? ['unchanged', 'same image and definition']
+        : ['unchanged', `same image id (retagged ${cur.ref} → ${ref})`];
 }
 function computePlan(meta, document, current, nextImageIds) {
     const services = (compose_doc_isMapping(document.services) ? document.services : {});
@@ -17821,6 +17833,21 @@ function computePlan(meta, document, current, nextImageIds) {
     for (const name of changed)
         (levels[depth[name]] ??= []).push(name);
     return { ...meta, services: plans, levels: levels.filter((l) => l?.length), changed };
+}
+/**
+ * The document with every kept service pointed at the image reference it runs now. Drivers that deploy the whole
+ * document (Swarm's `docker stack deploy` updates any service whose image string differs) need it so a retagged
+ * service is left alone; the image id is the same, so what runs does not change.
+ */
+function pinKeptRefs(document, plan) {
+    const services = (compose_doc_isMapping(document.services) ? document.services : {});
+    const pinned = plan.services.filter((p) => p.action === 'unchanged' && p.currentRef && p.currentRef !== p.nextRef && services[p.service]);
+    if (!pinned.length)
+        return document;
+    const out = { ...services };
+    for (const p of pinned)
+        out[p.service] = { ...services[p.service], image: p.currentRef };
+    return { ...document, services: out };
 }
 const plan_short = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');
 function planMarkdown(plan, title = 'Deploy plan') {
@@ -18140,18 +18167,27 @@ function hookVars(s, req, release, previous) {
         ERP_SERVICES: release.changed.join(','),
     };
 }
+/** The document and text to deploy: for whole-document drivers, kept (e.g. retagged) services keep their running ref. */
+function toDeploy(s, req, parsed, plan) {
+    const document = s.driver.deploysWholeDocument ? pinKeptRefs(parsed, plan) : parsed;
+    if (document === parsed)
+        return { document, text: req.composeText };
+    const header = /^# (.*)/.exec(req.composeText)?.[1] ?? `erp-deploy ${req.command}`;
+    return { document, text: toYaml(document, header) };
+}
 async function rollout(s, req) {
     const { logger } = req;
-    const document = (0,dist/* parse */.qg)(req.composeText);
-    if (!compose_doc_isMapping(document) || !compose_doc_isMapping(document.services))
+    const parsed = (0,dist/* parse */.qg)(req.composeText);
+    if (!compose_doc_isMapping(parsed) || !compose_doc_isMapping(parsed.services))
         throw new InputError('rendered compose file has no services');
     const releases = await listReleases(s.target, s.paths);
     const previous = knownGood(releases);
     const { plan, expect } = await logger.group('Plan', async () => {
-        const p = await planDocument(s, document, req.services, logger);
+        const p = await planDocument(s, parsed, req.services, logger);
         logger.info(planMarkdown(p.plan));
         return p;
     });
+    const { document, text } = toDeploy(s, req, parsed, plan);
     const base = { previous, plan, url: s.env.url };
     if (!plan.changed.length && previous) {
         logger.info(`nothing to deploy: ${s.env.name} already runs release ${previous.id}'s images and definitions`);
@@ -18174,7 +18210,7 @@ async function rollout(s, req) {
     };
     const vars = hookVars(s, req, release, previous);
     await runHooks('preDeploy', s.env.hooks.preDeploy, vars, logger, req.cwd);
-    await saveRelease(s.target, s.paths, release, req.composeText);
+    await saveRelease(s.target, s.paths, release, text);
     const file = external_node_path_.posix.join(s.paths.releases, release.id, 'compose.yml');
     try {
         await s.driver.validate(s.target, s.env.projectName, file);
@@ -18511,6 +18547,17 @@ async function runningTasks(target, project, service) {
     const list = await containers(target, [`label=com.docker.swarm.service.name=${project}_${service}`], false);
     return list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
+/**
+ * Write this version's edge script when the stack file uses it and it is not there yet. Files of other versions
+ * (what older releases' stack files name) are left as they are, so their configs keep their content.
+ */
+async function ensureEdgeScript(target, stateRoot, document) {
+    const file = external_node_path_.posix.join(stateRoot, edgeScriptFile());
+    if (!JSON.stringify(document.configs ?? {}).includes(file))
+        return;
+    if ((await target.readFile(file)) === undefined)
+        await target.writeFile(file, EDGE_SCRIPT, 0o644);
+}
 const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
 async function waitUpdates(req, before) {
     const changed = req.levels.flat();
@@ -18563,6 +18610,7 @@ async function routingOf(target, vars, logger) {
 }
 const swarmDriver = {
     name: 'swarm',
+    deploysWholeDocument: true,
     prepare(document, ctx) {
         return toSwarmDocument(document, ctx);
     },
@@ -18620,9 +18668,7 @@ const swarmDriver = {
         const changed = req.levels.flat();
         try {
             req.logger.info(`swarm: docker stack deploy ${req.project} (rolling: ${changed.join(', ') || 'nothing'})`);
-            if (req.document.configs && JSON.stringify(req.document.configs).includes(EDGE_SCRIPT_FILE)) {
-                await req.target.writeFile(external_node_path_.posix.join(req.stateRoot, EDGE_SCRIPT_FILE), EDGE_SCRIPT, 0o644);
-            }
+            await ensureEdgeScript(req.target, req.stateRoot, req.document);
             await docker(req.target, ['stack', 'deploy', '--prune', '--resolve-image', 'never', '-c', req.composeFile, req.project], 300_000);
             const started = Date.now();
             await waitUpdates(req, before);
@@ -18828,6 +18874,7 @@ function shellQuote(arg) {
 
 
 
+
 /** Parse ssh://user@host[:port]. */
 function parseSshTarget(target) {
     const m = /^ssh:\/\/([^@/\s]+)@([^:/\s]+)(?::(\d+))?\/?$/.exec(target);
@@ -18859,16 +18906,46 @@ async function loadSsh2() {
     const mod = (await __nccwpck_require__.e(/* import() */ 472).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5472, 23)));
     return mod.Client ? mod : mod.default;
 }
+/** How long one SFTP operation may take before it fails (a small file; the link is loopback or LAN). */
+const SFTP_TIMEOUT_MS = 60_000;
+/** ssh2 keepalives: a silently dead peer is noticed after about interval × (countMax + 1). */
+const KEEPALIVE_INTERVAL_MS = 5_000;
+const KEEPALIVE_COUNT_MAX = 3;
 class SshTarget {
-    description;
+    where;
     conn;
     logger;
+    sftpTimeoutMs;
     sftpP;
     dockerBin;
-    constructor(description, conn, logger) {
-        this.description = description;
+    /** Why the connection is gone (once it is): every later operation fails with it at once. */
+    lost;
+    /** Rejecters of the operations in flight: a dropped connection settles all of them. */
+    pending = new Set();
+    description;
+    constructor(
+    /** user@host:port */
+    where, conn, logger, sftpTimeoutMs = SFTP_TIMEOUT_MS) {
+        this.where = where;
         this.conn = conn;
         this.logger = logger;
+        this.sftpTimeoutMs = sftpTimeoutMs;
+        this.description = `ssh://${where}`;
+        const lost = (why) => new Error(`SSH connection to ${where} lost: ${why}`);
+        conn.on('error', (e) => this.drop(lost(e.message)));
+        conn.on('end', () => this.drop(lost('the server ended the session')));
+        conn.on('close', () => this.drop(lost('the connection closed')));
+    }
+    /** The connection is gone (or closed by us): fail every operation in flight, and every later one. */
+    drop(why) {
+        if (this.lost)
+            return;
+        this.lost = why;
+        if (this.pending.size)
+            this.logger?.warn(`${why.message} (${this.pending.size} operation(s) failed)`);
+        for (const reject of [...this.pending])
+            reject(why);
+        this.pending.clear();
     }
     /** Connect and authenticate; a clear InputError when the host is unreachable or refuses the key. */
     static async connect(target, opts) {
@@ -18884,6 +18961,8 @@ class SshTarget {
             privateKey: opts.privateKey,
             passphrase: opts.passphrase,
             readyTimeout: opts.connectTimeoutMs ?? 15_000,
+            keepaliveInterval: opts.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
+            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
             hostVerifier: (key) => {
                 const d = decideHostKey(key, addr.host, addr.port, opts.env);
                 if (d.accept)
@@ -18894,10 +18973,16 @@ class SshTarget {
             },
         };
         await new Promise((resolve, reject) => {
-            conn.once('ready', () => resolve());
-            conn.once('error', (e) => {
+            const failed = (e) => {
+                conn.removeListener('ready', ready);
                 reject(new InputError(refusedKey ? `${where}: host key refused: ${refusedKey}` : explain(e, where), undefined, 'target'));
-            });
+            };
+            const ready = () => {
+                conn.removeListener('error', failed);
+                resolve();
+            };
+            conn.once('ready', ready);
+            conn.once('error', failed);
             try {
                 conn.connect(config);
             }
@@ -18905,7 +18990,39 @@ class SshTarget {
                 reject(new InputError(explain(e, where), undefined, 'target'));
             }
         });
-        return new SshTarget(`ssh://${where}`, conn, opts.logger);
+        return new SshTarget(where, conn, opts.logger, opts.sftpTimeoutMs);
+    }
+    /**
+     * One operation on the connection, settled exactly once: it fails at once when the connection is gone, is
+     * rejected when the connection drops, and fails after timeoutMs (onTimeout may resolve it otherwise first).
+     */
+    operation(what, timeoutMs, start, onTimeout) {
+        const during = (e) => new Error(`${e.message} (during: ${what})`);
+        if (this.lost)
+            return Promise.reject(during(this.lost));
+        return new Promise((resolve, reject) => {
+            const done = () => {
+                clearTimeout(timer);
+                this.pending.delete(dropped);
+            };
+            const settle = {
+                resolve: (v) => (done(), resolve(v)),
+                reject: (e) => (done(), reject(e)),
+            };
+            const dropped = (e) => settle.reject(during(e));
+            const timer = setTimeout(() => {
+                if (onTimeout)
+                    onTimeout(settle);
+                settle.reject(new Error(`${this.description}: ${what} timed out after ${formatDuration(timeoutMs)}`));
+            }, timeoutMs);
+            this.pending.add(dropped);
+            try {
+                start(settle);
+            }
+            catch (e) {
+                settle.reject(e);
+            }
+        });
     }
     exec(cmd, args, opts = {}) {
         const shown = [cmd, ...args].join(' ');
@@ -18913,37 +19030,37 @@ class SshTarget {
         this.logger?.debug(`$ [${this.description}] ${shown}`);
         const started = Date.now();
         const timeoutMs = opts.timeoutMs ?? 10 * 60 * 1000;
-        return new Promise((resolve, reject) => {
-            this.conn.exec(line, (err, stream) => {
-                if (err)
-                    return reject(new Error(`${this.description}: cannot run ${cmd}: ${err.message}`));
-                const out = [];
-                const errs = [];
-                let timedOut = false;
-                const timer = setTimeout(() => {
-                    timedOut = true;
-                    stream.close();
-                }, timeoutMs);
-                stream.on('data', (d) => out.push(d));
-                stream.stderr.on('data', (d) => errs.push(d));
-                stream.on('close', (code) => {
-                    clearTimeout(timer);
-                    const result = {
-                        code: timedOut ? 124 : (code ?? 1),
-                        stdout: Buffer.concat(out).toString(),
-                        stderr: Buffer.concat(errs).toString() + (timedOut ? `\ntimed out after ${timeoutMs}ms` : ''),
-                        ms: Date.now() - started,
-                    };
-                    if (result.code !== 0 && !opts.ignoreReturnCode)
-                        reject(new ExecError(shown, result));
-                    else
-                        resolve(result);
-                });
-                if (opts.input !== undefined)
-                    stream.end(opts.input);
-                else
-                    stream.end();
-            });
+        const out = [];
+        const errs = [];
+        let channel;
+        const finish = (settle, code, note = '') => {
+            const result = {
+                code,
+                stdout: Buffer.concat(out).toString(),
+                stderr: Buffer.concat(errs).toString() + note,
+                ms: Date.now() - started,
+            };
+            if (result.code !== 0 && !opts.ignoreReturnCode)
+                settle.reject(new ExecError(shown, result));
+            else
+                settle.resolve(result);
+        };
+        return this.operation(shown, timeoutMs, (settle) => this.conn.exec(line, (err, stream) => {
+            if (err)
+                return settle.reject(new Error(`${this.description}: cannot run ${cmd}: ${err.message}`));
+            channel = stream;
+            stream.on('data', (d) => out.push(d));
+            stream.stderr.on('data', (d) => errs.push(d));
+            stream.on('close', (code) => finish(settle, code ?? 1));
+            if (opts.input !== undefined)
+                stream.end(opts.input);
+            else
+                stream.end();
+        }), 
+        // A command past its time: exit code 124 like timeout(1), whether or not the channel still answers.
+        (settle) => {
+            finish(settle, 124, `\ntimed out after ${timeoutMs}ms`);
+            channel?.close();
         });
     }
     async docker() {
@@ -18954,12 +19071,19 @@ class SshTarget {
         return this.dockerBin;
     }
     sftp() {
-        this.sftpP ??= new Promise((resolve, reject) => this.conn.sftp((err, s) => (err ? reject(err) : resolve(s))));
+        if (!this.sftpP) {
+            this.sftpP = this.operation('open SFTP', this.sftpTimeoutMs, ({ resolve, reject }) => this.conn.sftp((err, s) => (err ? reject(err) : resolve(s))));
+            this.sftpP.catch(() => (this.sftpP = undefined)); // a failed open is tried again next time
+        }
         return this.sftpP;
     }
-    async readFile(path) {
+    /** One SFTP call, bounded and settled when the connection drops. */
+    async sftpCall(what, call) {
         const s = await this.sftp();
-        return new Promise((resolve, reject) => s.readFile(path, (err, data) => {
+        return this.operation(what, this.sftpTimeoutMs, (settle) => call(s, settle));
+    }
+    async readFile(path) {
+        return this.sftpCall(`read ${path}`, (s, { resolve, reject }) => s.readFile(path, (err, data) => {
             if (err)
                 return err.code === 2 ? resolve(undefined) : reject(new Error(`${path}: ${err.message}`));
             resolve(data.toString('utf8'));
@@ -18967,13 +19091,11 @@ class SshTarget {
     }
     async writeFile(path, content, mode = 0o644) {
         await this.remove(path);
-        const s = await this.sftp();
-        await new Promise((resolve, reject) => s.writeFile(path, content, { mode }, (err) => err ? reject(new Error(`${path}: ${err.message}`)) : resolve()));
-        await new Promise((resolve, reject) => s.chmod(path, mode, (err) => (err ? reject(new Error(`${path}: ${err.message}`)) : resolve())));
+        await this.sftpCall(`write ${path}`, (s, { resolve, reject }) => s.writeFile(path, content, { mode }, (err) => err ? reject(new Error(`${path}: ${err.message}`)) : resolve()));
+        await this.sftpCall(`chmod ${path}`, (s, { resolve, reject }) => s.chmod(path, mode, (err) => (err ? reject(new Error(`${path}: ${err.message}`)) : resolve())));
     }
     async appendFile(path, content) {
-        const s = await this.sftp();
-        await new Promise((resolve, reject) => s.appendFile(path, content, { mode: 0o600 }, (err) => err ? reject(new Error(`${path}: ${err.message}`)) : resolve()));
+        await this.sftpCall(`append to ${path}`, (s, { resolve, reject }) => s.appendFile(path, content, { mode: 0o600 }, (err) => err ? reject(new Error(`${path}: ${err.message}`)) : resolve()));
     }
     async makeDir(path, opts = {}) {
         const mode = (opts.mode ?? 0o755).toString(8);
@@ -18990,8 +19112,7 @@ class SshTarget {
         throw new ExecError(`mkdir ${path}`, r);
     }
     async list(path) {
-        const s = await this.sftp();
-        return new Promise((resolve, reject) => s.readdir(path, (err, list) => {
+        return this.sftpCall(`list ${path}`, (s, { resolve, reject }) => s.readdir(path, (err, list) => {
             if (err)
                 return err.code === 2 ? resolve([]) : reject(new Error(`${path}: ${messageOf(err)}`));
             resolve(list.map((e) => e.filename).sort());
@@ -19001,6 +19122,7 @@ class SshTarget {
         await this.exec('rm', ['-rf', '--', path]);
     }
     async close() {
+        this.drop(new Error(`SSH connection to ${this.where} closed`));
         this.conn.end();
     }
 }
@@ -19026,6 +19148,7 @@ async function openTarget(env, logger, vars = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/deploy/session.ts
+
 
 
 
@@ -19066,12 +19189,19 @@ async function withSession(ctx, opts, fn) {
             logger: ctx.logger,
         });
         opts.onLocked?.(holder);
+        const release = () => releaseLock(target, s.paths, { token: holder.token, who: s.who });
+        let result;
         try {
-            return await fn(s);
+            result = await fn(s);
         }
-        finally {
-            await releaseLock(target, s.paths, { token: holder.token, who: s.who });
+        catch (err) {
+            // Never hide the deploy's own error behind the release's; the post step (or
+            // `erp-deploy lock <env> release`) frees the lock over a new connection.
+            await release().catch((e) => ctx.logger.warn(`could not release the deploy lock: ${messageOf(e)}; free it with \`erp-deploy lock release\``));
+            throw err;
         }
+        await release();
+        return result;
     }
     finally {
         if (!ctx.target)

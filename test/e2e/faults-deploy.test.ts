@@ -365,9 +365,15 @@ describe('SSH connection cut mid-deploy (real sshd on 127.0.0.1)', () => {
     await expectKnownGood('remote', SSH.project, SSH.port, 'v1', KEYS);
 
     let token = '';
+    let timer: NodeJS.Timeout | undefined;
     const lockDir = join(dir, 'state', SSH.project, 'lock');
-    const cut = waitFor(async () => existsSync(lockDir), 60_000, 50).then(async () => {
-      await new Promise((r) => setTimeout(r, 700));
+    // cut once the lock is fully taken (holder written, token known), mid-rollout
+    const cut = waitFor(
+      async () => token !== '' && existsSync(join(lockDir, 'holder.json')),
+      60_000,
+      50,
+    ).then(async () => {
+      await new Promise((r) => setTimeout(r, 300));
       return cutSshConnections();
     });
     // Bounded: a deploy whose connection is gone must fail, not wait forever.
@@ -376,8 +382,11 @@ describe('SSH connection cut mid-deploy (real sshd on 127.0.0.1)', () => {
         () => 'finished',
         (e: unknown) => `failed: ${(e as Error).message}`,
       ),
-      new Promise<string>((r) => setTimeout(() => r('still running 30 s after the cut'), 30_000)),
+      new Promise<string>((r) => {
+        timer = setTimeout(() => r('still running 30 s after the cut'), 30_000);
+      }),
     ]);
+    clearTimeout(timer);
     expect(await cut).toBeGreaterThan(0);
     expect(token).not.toBe('');
     // the action's post step (always runs): a new connection frees the lock this run took
@@ -386,7 +395,6 @@ describe('SSH connection cut mid-deploy (real sshd on 127.0.0.1)', () => {
     // the workflow's rollback step: back to the known-good release by id
     await rollback(ctx('remote'), good);
     await expectKnownGood('remote', SSH.project, SSH.port, 'v1', KEYS);
-    // Known bug (src/core/deploy/target-ssh.ts): operations pending on a dropped connection never settle.
     expect(outcome).toMatch(/^failed: .*(SSH|connection|closed|lost)/i);
   });
 });

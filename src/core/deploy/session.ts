@@ -10,6 +10,7 @@ import { parseDuration } from '../duration.js';
 import { drivers } from './drivers.js';
 import type { Driver } from './driver.js';
 import { checkEngine } from './engine.js';
+import { messageOf } from '../errors.js';
 import { acquireLock, releaseLock, whoAmI, type LockHolder } from './lock.js';
 import { statePaths, type StatePaths } from './state.js';
 import type { Target } from './target.js';
@@ -85,11 +86,22 @@ export async function withSession<T>(
       logger: ctx.logger,
     });
     opts.onLocked?.(holder);
+    const release = () => releaseLock(target, s.paths, { token: holder.token, who: s.who });
+    let result;
     try {
-      return await fn(s);
-    } finally {
-      await releaseLock(target, s.paths, { token: holder.token, who: s.who });
+      result = await fn(s);
+    } catch (err) {
+      // Never hide the deploy's own error behind the release's; the post step (or
+      // `erp-deploy lock <env> release`) frees the lock over a new connection.
+      await release().catch((e: unknown) =>
+        ctx.logger.warn(
+          `could not release the deploy lock: ${messageOf(e)}; free it with \`erp-deploy lock release\``,
+        ),
+      );
+      throw err;
     }
+    await release();
+    return result;
   } finally {
     if (!ctx.target) await target.close();
   }
