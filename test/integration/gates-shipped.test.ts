@@ -30,7 +30,8 @@ beforeAll(async () => {
   const gates = readFileSync('compose/gates.yml', 'utf8')
     .replace(/interval: 30s/, 'interval: 1s')
     .replace(/errorRetryInterval: 10s/, 'errorRetryInterval: 500ms')
-    .replace(/count: 4\b/, 'count: 2');
+    .replace(/count: 4\b/, 'count: 2')
+    .replace(/initialDelay: 20s/, 'initialDelay: 0s');
   config = writeProject(dir, stack, gates);
   await stack.warm();
 }, 90_000);
