@@ -106,11 +106,16 @@ describe('judge: baseline', () => {
     [0.02, one(0.01), 'Failed'],
     [0.02, [], 'Inconclusive'],
     [0.02, [...one(1), ...one(2)], 'Error'],
-    [0.02, one(NaN), 'Error'],
+    [0.02, one(NaN), 'Inconclusive'], // NaN baseline = no traffic then: the baseline noData policy
+    [0.02, one(Infinity), 'Error'],
   ])('value %s against baseline %j → %s', (v, b, want) => {
     const g = gate({ successCondition: rel, baseline: base });
     const j = judge(g, parseConditions(g), one(v), b);
     expect(j.phase).toBe(want);
+  });
+  it('a NaN baseline (no traffic in its window) follows the baseline noData policy: pass', () => {
+    const g = gate({ successCondition: rel, baseline: { ...base, noData: 'pass' } });
+    expect(judge(g, parseConditions(g), one(0.5), one(NaN)).phase).toBe('Successful');
   });
   it('baseline noData policy fail', () => {
     const g = gate({ successCondition: rel, baseline: { ...base, noData: 'fail' } });

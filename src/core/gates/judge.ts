@@ -98,11 +98,12 @@ export function judge(
   if (baseline && gate.baseline) {
     const b = single(baseline, false);
     if (typeof b === 'string') return { phase: 'Error', value: one, message: `baseline: ${b}` };
-    if (b === undefined)
+    // A NaN baseline is a ratio over no traffic (0/0): there is nothing to compare with, as with no data.
+    if (b === undefined || Number.isNaN(b))
       return {
         phase: POLICY_PHASE[gate.baseline.noData],
         value: one,
-        message: `baseline has no data: baseline noData policy "${gate.baseline.noData}"`,
+        message: `baseline has no ${b === undefined ? 'data' : 'traffic (NaN)'}: baseline noData policy "${gate.baseline.noData}"`,
       };
     if (!Number.isFinite(b) && gate.nonFinite !== 'evaluate')
       return {
