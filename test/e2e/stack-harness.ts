@@ -9,19 +9,11 @@ import { join } from 'node:path';
 import { run, type ExecResult } from '../../src/core/exec.js';
 import { DOCKER } from '../helpers/docker.js';
 import { offlineEnv, ROOT } from './build-harness.js';
+import { RUNNABLE_SERVICES } from '../helpers/stack-services.js';
 
 export const PROJECT = 'erpt-stack';
 export const PORTS = { api: 31180, prometheus: 31190, flower: 31155, alertmanager: 31193, grafana: 31130 };
-export const SERVICES = [
-  'api',
-  'worker',
-  'flower',
-  'redis',
-  'redis-exporter',
-  'prometheus',
-  'alertmanager',
-  'node-exporter',
-];
+export const SERVICES = RUNNABLE_SERVICES;
 export const JOBS = ['alertmanager', 'api', 'flower', 'node', 'prometheus', 'redis', 'worker'];
 const FILES = ['compose/docker-compose.yml', 'compose/docker-compose.staging.yml'].map((f) => join(ROOT, f));
 

@@ -15,6 +15,7 @@ import { run } from '../../src/core/exec.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { loadStack, renderCompose } from '../../src/core/stack/index.js';
 import { ROOT } from './build-harness.js';
+import { CONTRACT_SERVICES } from '../helpers/stack-services.js';
 
 /** A Docker CLI that has `docker stack config` (Debian's 20.10 client has not; newer clients have). */
 async function stackConfigCli(): Promise<string> {
@@ -59,17 +60,7 @@ describe.each(['staging', 'production'])('the %s stack as a Swarm stack file', (
       expect(r.stderr.split('\n').filter((l) => l && !l.includes('ignoring IP-address'))).toEqual([]);
       expect(r.code).toBe(0);
       const out = r.stdout;
-      for (const s of [
-        'api',
-        'worker',
-        'flower',
-        'redis',
-        'redis-exporter',
-        'prometheus',
-        'alertmanager',
-        'node-exporter',
-        'grafana',
-      ]) {
+      for (const s of CONTRACT_SERVICES) {
         expect(out).toMatch(new RegExp(`^  ${s}:$`, 'm'));
       }
       expect(out).toContain('order: start-first');

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { CONTRACT_SERVICES } from '../helpers/stack-services.js';
 
 type Json = Record<string, unknown>;
 const ROOT = process.cwd();
@@ -13,17 +14,7 @@ const COMPOSE_FILES = [
 ];
 const base = parse(read('compose/docker-compose.yml'), { merge: true }) as Json;
 const services = base.services as Record<string, Json>;
-const CONTRACT = [
-  'api',
-  'worker',
-  'flower',
-  'redis',
-  'redis-exporter',
-  'prometheus',
-  'alertmanager',
-  'node-exporter',
-  'grafana',
-];
+const CONTRACT = CONTRACT_SERVICES;
 
 describe('compose/docker-compose.yml', () => {
   it('defines the contract services and no top-level name (docker-compose v1 rejects it)', () => {
