@@ -35555,11 +35555,14 @@ function run(cmd, args, opts = {}) {
             timedOut = true;
             child.kill('SIGKILL');
         }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            if (opts.stream)
-                opts.logger?.debug(d.toString().trimEnd());
-        });
+        if (opts.stdoutTo)
+            child.stdout.pipe(opts.stdoutTo);
+        else
+            child.stdout.on('data', (d) => {
+                out.push(d);
+                if (opts.stream)
+                    opts.logger?.debug(d.toString().trimEnd());
+            });
         child.stderr.on('data', (d) => {
             err.push(d);
             if (opts.stream)
@@ -35583,12 +35586,15 @@ function run(cmd, args, opts = {}) {
                 resolve(result);
         });
         child.stdin.on('error', () => undefined);
-        if (opts.input !== undefined)
+        if (isStream(opts.input))
+            opts.input.pipe(child.stdin);
+        else if (opts.input !== undefined)
             child.stdin.end(opts.input);
         else
             child.stdin.end();
     });
 }
+const isStream = (x) => typeof x === 'object' && x !== null && typeof x.pipe === 'function';
 
 ;// CONCATENATED MODULE: ./src/core/images/builder.ts
 /**

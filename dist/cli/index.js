@@ -6178,7 +6178,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3860);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8530);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -6187,7 +6187,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3860:
+/***/ 8530:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7383,11 +7383,14 @@ function run(cmd, args, opts = {}) {
             timedOut = true;
             child.kill('SIGKILL');
         }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-        child.stdout.on('data', (d) => {
-            out.push(d);
-            if (opts.stream)
-                opts.logger?.debug(d.toString().trimEnd());
-        });
+        if (opts.stdoutTo)
+            child.stdout.pipe(opts.stdoutTo);
+        else
+            child.stdout.on('data', (d) => {
+                out.push(d);
+                if (opts.stream)
+                    opts.logger?.debug(d.toString().trimEnd());
+            });
         child.stderr.on('data', (d) => {
             err.push(d);
             if (opts.stream)
@@ -7411,12 +7414,15 @@ function run(cmd, args, opts = {}) {
                 resolve(result);
         });
         child.stdin.on('error', () => undefined);
-        if (opts.input !== undefined)
+        if (isStream(opts.input))
+            opts.input.pipe(child.stdin);
+        else if (opts.input !== undefined)
             child.stdin.end(opts.input);
         else
             child.stdin.end();
     });
 }
+const isStream = (x) => typeof x === 'object' && x !== null && typeof x.pipe === 'function';
 
 ;// CONCATENATED MODULE: ./src/core/images/builder.ts
 /**
@@ -17390,15 +17396,20 @@ const compose_doc_isMapping = (v) => typeof v === 'object' && v !== null && !Arr
 function absolute(p, dir) {
     return p.startsWith('.') || (!(0,external_node_path_.isAbsolute)(p) && p.includes('/')) ? (0,external_node_path_.resolve)(dir, p) : p;
 }
-function fixVolume(v, dir) {
+/** A path of the compose file made absolute; a relative one names a project file, which `relocate` may move. */
+function compose_doc_projectPath(p, dir, relocate) {
+    const abs = absolute(p, dir);
+    return abs !== p && relocate ? relocate(abs) : abs;
+}
+function fixVolume(v, dir, relocate) {
     if (typeof v === 'string') {
         const parts = v.split(':');
         if (parts.length >= 2)
-            parts[0] = absolute(parts[0], dir);
+            parts[0] = compose_doc_projectPath(parts[0], dir, relocate);
         return parts.join(':');
     }
     if (compose_doc_isMapping(v) && v.type === 'bind' && typeof v.source === 'string')
-        return { ...v, source: absolute(v.source, dir) };
+        return { ...v, source: compose_doc_projectPath(v.source, dir, relocate) };
     return v;
 }
 function activeProfiles(vars) {
@@ -17435,7 +17446,7 @@ function withLabel(svc, hash) {
     out[HASH_LABEL] = hash;
     return { ...svc, labels: out };
 }
-function prepareCompose(rendered, projectDir, secrets, vars = process.env) {
+function prepareCompose(rendered, projectDir, secrets, vars = process.env, relocate) {
     const doc = (0,dist/* parse */.qg)(rendered);
     const profiles = activeProfiles(vars);
     const services = {};
@@ -17445,11 +17456,11 @@ function prepareCompose(rendered, projectDir, secrets, vars = process.env) {
         if (Array.isArray(svc.profiles) && !svc.profiles.some((p) => profiles.includes(String(p))))
             continue;
         if (Array.isArray(svc.volumes))
-            svc.volumes = svc.volumes.map((v) => fixVolume(v, projectDir));
+            svc.volumes = svc.volumes.map((v) => fixVolume(v, projectDir, relocate));
         if (typeof svc.env_file === 'string')
-            svc.env_file = absolute(svc.env_file, projectDir);
+            svc.env_file = compose_doc_projectPath(svc.env_file, projectDir, relocate);
         if (Array.isArray(svc.env_file))
-            svc.env_file = svc.env_file.map((f) => absolute(String(f), projectDir));
+            svc.env_file = svc.env_file.map((f) => compose_doc_projectPath(String(f), projectDir, relocate));
         // A secret's new value needs a new container (a bind-mounted file keeps its old inode), so it counts too.
         const used = (Array.isArray(svc.secrets) ? svc.secrets : []).map((x) => String(compose_doc_isMapping(x) ? x.source : x));
         const secretHashes = secrets.filter((f) => used.includes(f.name)).map((f) => `${f.name}:${f.hash}`);
@@ -17465,7 +17476,7 @@ function prepareCompose(rendered, projectDir, secrets, vars = process.env) {
         if (ours)
             s.file = ours.path;
         else if (typeof s.file === 'string')
-            s.file = absolute(s.file, projectDir);
+            s.file = compose_doc_projectPath(s.file, projectDir, relocate);
         topSecrets[name] = s;
     }
     for (const f of secrets)
@@ -17937,8 +17948,87 @@ function resolveRollback(releases, which) {
     return r;
 }
 
+;// CONCATENATED MODULE: ./src/core/deploy/ship-files.ts
+/**
+ * Project files a remote stack mounts (Prometheus' config and rules, Alertmanager's, Grafana's provisioning,
+ * env files): on an SSH target the compose file's relative paths point at copies under
+ * <state>/files/<content hash>/<name>, uploaded once per content. A changed file gets a new path, so the
+ * services that mount it restart; an old release keeps the copy it was deployed with, so a rollback finds it.
+ */
+
+
+
+
+const DONE = '.erp-deploy-complete';
+/** Entries of a file or directory tree: relative path ('' for the root), kind, mode. Symlinks are followed. */
+function ship_files_walk(root, rel = '') {
+    const st = (0,external_node_fs_.statSync)((0,external_node_path_.join)(root, rel));
+    if (!st.isDirectory())
+        return [{ rel, dir: false, mode: st.mode }];
+    const out = [{ rel, dir: true, mode: st.mode }];
+    for (const name of (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(root, rel)).sort())
+        out.push(...ship_files_walk(root, rel ? `${rel}/${name}` : name));
+    return out;
+}
+/** Containers run as unprivileged users: files readable by all, executables kept executable. */
+const modeOf = (dir, mode) => (dir || mode & 0o111 ? 0o755 : 0o644);
+function contentHash(path) {
+    const h = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (const e of ship_files_walk(path)) {
+        h.update(`${e.rel}\0${e.dir ? 'd' : 'f'}${modeOf(e.dir, e.mode).toString(8)}\0`);
+        if (!e.dir)
+            h.update((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(path, e.rel)));
+    }
+    return h.digest('hex').slice(0, 16);
+}
+/** Collects the uploads a rendering needs; `relocate` is handed to prepareCompose. */
+class ProjectFiles {
+    filesRoot;
+    uploads = [];
+    constructor(filesRoot) {
+        this.filesRoot = filesRoot;
+    }
+    relocate = (local) => {
+        // A path that does not exist here stays as written: the engine reports it, as it would locally.
+        if (!(0,external_node_fs_.existsSync)(local))
+            return local;
+        const remote = external_node_path_.posix.join(this.filesRoot, contentHash(local), (0,external_node_path_.basename)(local));
+        if (!this.uploads.some((u) => u.remote === remote))
+            this.uploads.push({ local, remote });
+        return remote;
+    };
+}
+const filesRoot = (stateRoot) => external_node_path_.posix.join(stateRoot, 'files');
+/** Upload what the target lacks; a copy is complete once its marker exists (an interrupted one is redone). */
+async function uploadFiles(target, uploads, logger) {
+    let sent = 0;
+    let bytes = 0;
+    for (const u of uploads) {
+        const dir = external_node_path_.posix.dirname(u.remote);
+        if ((await target.readFile(external_node_path_.posix.join(dir, DONE))) !== undefined)
+            continue;
+        await target.remove(dir);
+        await target.makeDir(dir, { mode: 0o755 });
+        for (const e of ship_files_walk(u.local)) {
+            const dest = e.rel ? external_node_path_.posix.join(u.remote, e.rel) : u.remote;
+            if (e.dir) {
+                await target.makeDir(dest, { mode: 0o755 });
+                continue;
+            }
+            const content = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(u.local, e.rel));
+            await target.writeFile(dest, content, modeOf(false, e.mode));
+            bytes += content.length;
+        }
+        await target.writeFile(external_node_path_.posix.join(dir, DONE), `${u.local}\n`, 0o644);
+        sent++;
+    }
+    logger.info(`files: ${uploads.length} project path(s) mounted on ${target.description}: ${sent} sent (${bytes} bytes), ${uploads.length - sent} already there`);
+    return { sent, kept: uploads.length - sent, bytes };
+}
+
 ;// CONCATENATED MODULE: ./src/core/deploy/render.ts
 /** The exact file an environment deploys for an image map: the stack's rendered compose, prepared for the target and driver. */
+
 
 
 
@@ -17969,7 +18059,8 @@ function renderRelease(config, s, images, secrets, logger) {
     catch (e) {
         throw new InputError(messageOf(e), model.files[0], 'images');
     }
-    const prepared = prepareCompose(rendered, model.projectDir, secrets, vars);
+    const files = s.target.remote ? new ProjectFiles(filesRoot(s.paths.root)) : undefined;
+    const prepared = prepareCompose(rendered, model.projectDir, secrets, vars, files?.relocate);
     const document = s.driver.prepare(prepared.document, {
         project: s.env.projectName,
         secrets,
@@ -17983,7 +18074,7 @@ function renderRelease(config, s, images, secrets, logger) {
     for (const [name, img] of Object.entries(images)) {
         services[name] = { ref: img.ref, imageId: img.imageId, digest: img.digest };
     }
-    return { document, text: toYaml(document, header), services };
+    return { document, text: toYaml(document, header), services, uploads: files?.uploads ?? [] };
 }
 
 ;// CONCATENATED MODULE: ./src/core/deploy/engine.ts
@@ -18083,12 +18174,187 @@ async function runHooks(kind, commands, vars, logger, cwd) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/core/deploy/target-local.ts
+/** The local target: this machine's engine and file system. */
+
+
+
+/** Debian's client (20.10) does BuildKit and talks to the local engine; a newer client on PATH may lack buildx. */
+function localDockerBinary() {
+    return (0,external_node_fs_.existsSync)('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+}
+class LocalTarget {
+    logger;
+    description = 'local';
+    remote = false;
+    constructor(logger) {
+        this.logger = logger;
+    }
+    exec(cmd, args, opts = {}) {
+        return run(cmd, args, { ...opts, logger: this.logger });
+    }
+    async docker() {
+        return localDockerBinary();
+    }
+    async readFile(path) {
+        try {
+            return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw e;
+        }
+    }
+    async writeFile(path, content, mode = 0o644) {
+        await (0,promises_namespaceObject.rm)(path, { force: true });
+        await (0,promises_namespaceObject.writeFile)(path, content, { mode });
+        await (0,promises_namespaceObject.chmod)(path, mode);
+    }
+    async appendFile(path, content) {
+        await (0,promises_namespaceObject.appendFile)(path, content, { mode: 0o600 });
+    }
+    async makeDir(path, opts = {}) {
+        const mode = opts.mode ?? 0o755;
+        if (!opts.exclusive) {
+            await (0,promises_namespaceObject.mkdir)(path, { recursive: true, mode });
+            await (0,promises_namespaceObject.chmod)(path, mode);
+            return true;
+        }
+        try {
+            await (0,promises_namespaceObject.mkdir)(path, { mode });
+            return true;
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                return false;
+            throw e;
+        }
+    }
+    async list(path) {
+        try {
+            return (await (0,promises_namespaceObject.readdir)(path)).sort();
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return [];
+            throw e;
+        }
+    }
+    async remove(path) {
+        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
+    }
+    async close() { }
+}
+
+;// CONCATENATED MODULE: ./src/core/deploy/ship-images.ts
+/**
+ * Every image a release names is on its target under the recorded id before the plan runs, with no registry
+ * needed: a ref that now names another image is pointed back at the recorded id when the engine still has it
+ * (a rollback after a third-party tag moved), and what a remote engine lacks is streamed from the local engine
+ * in one `docker save | docker load` over the SSH connection (layers shared between images travel once).
+ * What neither engine has is left to the engine to pull.
+ */
+
+
+
+
+
+
+const SHIP_TIMEOUT_MS = 30 * 60_000;
+/** ref → the image id the release records for it (entries without an id are left to the engine). */
+function wanted(services) {
+    const out = new Map();
+    for (const svc of Object.values(services)) {
+        if (svc.ref && svc.imageId?.startsWith('sha256:') && !svc.ref.includes('@'))
+            out.set(svc.ref, svc.imageId);
+    }
+    return out;
+}
+async function tag(target, id, ref) {
+    await target.exec(await target.docker(), ['tag', id, ref], { timeoutMs: 60_000 });
+}
+/** Stream images from the local engine into the target's; returns the bytes sent. */
+async function stream(target, saveArgs) {
+    const pipe = new external_node_stream_namespaceObject.PassThrough();
+    let bytes = 0;
+    pipe.on('data', (c) => (bytes += c.length));
+    const counted = new external_node_stream_namespaceObject.PassThrough();
+    pipe.pipe(counted);
+    const load = target.exec(await target.docker(), ['load', '-q'], {
+        input: counted,
+        timeoutMs: SHIP_TIMEOUT_MS,
+    });
+    const save = run(localDockerBinary(), ['save', ...saveArgs], {
+        stdoutTo: pipe,
+        timeoutMs: SHIP_TIMEOUT_MS,
+    });
+    const [saved, loaded] = await Promise.allSettled([save, load]);
+    if (saved.status === 'rejected')
+        throw new Error(`docker save on this machine: ${messageOf(saved.reason)}`);
+    if (loaded.status === 'rejected')
+        throw new Error(`docker load on ${target.description}: ${messageOf(loaded.reason)}`);
+    return bytes;
+}
+async function ensureImages(target, services, logger) {
+    const started = Date.now();
+    const report = { retagged: [], shipped: [], bytes: 0, ms: 0 };
+    const missing = [];
+    for (const [ref, id] of wanted(services)) {
+        if ((await imageId(target, ref)) === id)
+            continue;
+        if (await imageId(target, id)) {
+            await tag(target, id, ref);
+            logger.info(`images: ${ref} pointed back at ${id.slice(7, 19)} on ${target.description} (the release's image)`);
+            report.retagged.push(ref);
+        }
+        else
+            missing.push([ref, id]);
+    }
+    if (!missing.length || !target.remote)
+        return { ...report, ms: Date.now() - started };
+    const local = new LocalTarget();
+    const sendable = [];
+    for (const [ref, id] of missing) {
+        if (await imageId(local, id))
+            sendable.push([ref, id]);
+        else
+            logger.warn(`images: ${ref} (${id.slice(7, 19)}) is on neither engine; ${target.description} will try to pull it`);
+    }
+    if (!sendable.length)
+        return { ...report, ms: Date.now() - started };
+    // Save by ref where the local ref still names the id (the tag travels), else by id (tagged after the load).
+    const args = [];
+    for (const [ref, id] of sendable)
+        args.push((await imageId(local, ref)) === id ? ref : id);
+    logger.info(`images: sending ${sendable.map(([r]) => r).join(', ')} to ${target.description} (no registry: docker save | docker load)`);
+    try {
+        report.bytes = await stream(target, args);
+    }
+    catch (e) {
+        throw new FailedError(`images could not be sent to ${target.description}: ${messageOf(e)}`);
+    }
+    for (const [ref, id] of sendable) {
+        if ((await imageId(target, ref)) !== id)
+            await tag(target, id, ref);
+        report.shipped.push(ref);
+    }
+    report.ms = Date.now() - started;
+    logger.info(`images: sent ${sendable.length} image(s), ${(report.bytes / 1e6).toFixed(0)} MB, in ${formatDuration(report.ms)}`);
+    return report;
+}
+
 ;// CONCATENATED MODULE: ./src/core/deploy/rollout.ts
 /**
  * The rollout every changing command shares: plan a compose document against what runs, record the release,
  * let the driver roll out what changed and wait for health; on failure roll back to the known-good release by
  * redeploying its recorded file, and say exactly what happened.
  */
+
 
 
 
@@ -18121,7 +18387,7 @@ async function expectedImageIds(s, document, known, logger) {
             throw new InputError(`${name}: ${s.target.description} has another image under ${ref} (${onTarget.slice(7, 19)}, expected ${want.slice(7, 19)})`, undefined, 'images');
         }
         if (want && !onTarget && !ref.includes('@')) {
-            logger.warn(`${name}: ${ref} is not on ${s.target.description}; the engine will try to pull it`);
+            logger.warn(`${name}: ${ref} is not on ${s.target.description} yet; a deploy sends it from this machine's engine when it has it, else the engine pulls it`);
         }
         out[name] = want ?? onTarget;
     }
@@ -18183,6 +18449,7 @@ async function rollout(s, req) {
         throw new InputError('rendered compose file has no services');
     const releases = await listReleases(s.target, s.paths);
     const previous = knownGood(releases);
+    await logger.group('Images', () => ensureImages(s.target, req.services, logger));
     const { plan, expect } = await logger.group('Plan', async () => {
         const p = await planDocument(s, parsed, req.services, logger);
         logger.info(planMarkdown(p.plan));
@@ -18718,80 +18985,6 @@ function drivers(name) {
     return d;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/core/deploy/target-local.ts
-/** The local target: this machine's engine and file system. */
-
-
-
-/** Debian's client (20.10) does BuildKit and talks to the local engine; a newer client on PATH may lack buildx. */
-function localDockerBinary() {
-    return (0,external_node_fs_.existsSync)('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
-}
-class LocalTarget {
-    logger;
-    description = 'local';
-    constructor(logger) {
-        this.logger = logger;
-    }
-    exec(cmd, args, opts = {}) {
-        return run(cmd, args, { ...opts, logger: this.logger });
-    }
-    async docker() {
-        return localDockerBinary();
-    }
-    async readFile(path) {
-        try {
-            return await (0,promises_namespaceObject.readFile)(path, 'utf8');
-        }
-        catch (e) {
-            if (e.code === 'ENOENT')
-                return undefined;
-            throw e;
-        }
-    }
-    async writeFile(path, content, mode = 0o644) {
-        await (0,promises_namespaceObject.rm)(path, { force: true });
-        await (0,promises_namespaceObject.writeFile)(path, content, { mode });
-        await (0,promises_namespaceObject.chmod)(path, mode);
-    }
-    async appendFile(path, content) {
-        await (0,promises_namespaceObject.appendFile)(path, content, { mode: 0o600 });
-    }
-    async makeDir(path, opts = {}) {
-        const mode = opts.mode ?? 0o755;
-        if (!opts.exclusive) {
-            await (0,promises_namespaceObject.mkdir)(path, { recursive: true, mode });
-            await (0,promises_namespaceObject.chmod)(path, mode);
-            return true;
-        }
-        try {
-            await (0,promises_namespaceObject.mkdir)(path, { mode });
-            return true;
-        }
-        catch (e) {
-            if (e.code === 'EEXIST')
-                return false;
-            throw e;
-        }
-    }
-    async list(path) {
-        try {
-            return (await (0,promises_namespaceObject.readdir)(path)).sort();
-        }
-        catch (e) {
-            if (e.code === 'ENOENT')
-                return [];
-            throw e;
-        }
-    }
-    async remove(path) {
-        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
-    }
-    async close() { }
-}
-
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: ./src/core/deploy/host-key.ts
@@ -18924,6 +19117,7 @@ class SshTarget {
     /** Rejecters of the operations in flight: a dropped connection settles all of them. */
     pending = new Set();
     description;
+    remote = true;
     constructor(
     /** user@host:port */
     where, conn, logger, sftpTimeoutMs = SFTP_TIMEOUT_MS) {
@@ -19053,7 +19247,9 @@ class SshTarget {
             stream.on('data', (d) => out.push(d));
             stream.stderr.on('data', (d) => errs.push(d));
             stream.on('close', (code) => finish(settle, code ?? 1));
-            if (opts.input !== undefined)
+            if (isStream(opts.input))
+                opts.input.pipe(stream);
+            else if (opts.input !== undefined)
                 stream.end(opts.input);
             else
                 stream.end();
@@ -19222,6 +19418,7 @@ async function withSession(ctx, opts, fn) {
 
 
 
+
 /** Dry run: what would change, read from what runs now. Takes no lock and changes nothing. */
 async function planDeploy(ctx, opts) {
     return withSession(ctx, { initSwarm: opts.initSwarm }, async (s) => {
@@ -19243,6 +19440,8 @@ async function deploy(ctx, opts) {
         // Render (and so check the image map) before writing anything: bad input changes nothing.
         const r = renderRelease(ctx.config, s, opts.images, secretFiles(s.paths, values), ctx.logger);
         await writeSecrets(s.target, s.paths, values);
+        if (r.uploads.length)
+            await ctx.logger.group('Files', () => uploadFiles(s.target, r.uploads, ctx.logger));
         return rollout(s, {
             command: 'deploy',
             composeText: r.text,

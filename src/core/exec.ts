@@ -3,13 +3,16 @@
  * ExecError carrying its last stderr line, unless ignoreReturnCode is set. Every run is bounded by a timeout.
  */
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from './log.js';
 
 export interface ExecOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Written to the command's standard input, then closed. */
-  input?: string | Buffer;
+  /** Written to the command's standard input, then closed; a stream is piped (large transfers). */
+  input?: string | Buffer | Readable;
+  /** Pipe standard output into this stream (ended with it) instead of collecting it. */
+  stdoutTo?: Writable;
   timeoutMs?: number;
   ignoreReturnCode?: boolean;
   logger?: Logger;
@@ -57,10 +60,12 @@ export function run(cmd: string, args: string[], opts: ExecOptions = {}): Promis
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    child.stdout.on('data', (d: Buffer) => {
-      out.push(d);
-      if (opts.stream) opts.logger?.debug(d.toString().trimEnd());
-    });
+    if (opts.stdoutTo) child.stdout.pipe(opts.stdoutTo);
+    else
+      child.stdout.on('data', (d: Buffer) => {
+        out.push(d);
+        if (opts.stream) opts.logger?.debug(d.toString().trimEnd());
+      });
     child.stderr.on('data', (d: Buffer) => {
       err.push(d);
       if (opts.stream) opts.logger?.debug(d.toString().trimEnd());
@@ -81,7 +86,11 @@ export function run(cmd: string, args: string[], opts: ExecOptions = {}): Promis
       else resolve(result);
     });
     child.stdin.on('error', () => undefined);
-    if (opts.input !== undefined) child.stdin.end(opts.input);
+    if (isStream(opts.input)) opts.input.pipe(child.stdin);
+    else if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
 }
+
+export const isStream = (x: unknown): x is Readable =>
+  typeof x === 'object' && x !== null && typeof (x as Readable).pipe === 'function';

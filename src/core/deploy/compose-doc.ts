@@ -25,14 +25,23 @@ function absolute(p: string, dir: string): string {
   return p.startsWith('.') || (!isAbsolute(p) && p.includes('/')) ? resolve(dir, p) : p;
 }
 
-function fixVolume(v: unknown, dir: string): unknown {
+/** Where a project file lives on the target: the same path locally; a shipped copy on a remote host. */
+export type Relocate = (localPath: string) => string;
+
+/** A path of the compose file made absolute; a relative one names a project file, which `relocate` may move. */
+function projectPath(p: string, dir: string, relocate?: Relocate): string {
+  const abs = absolute(p, dir);
+  return abs !== p && relocate ? relocate(abs) : abs;
+}
+
+function fixVolume(v: unknown, dir: string, relocate?: Relocate): unknown {
   if (typeof v === 'string') {
     const parts = v.split(':');
-    if (parts.length >= 2) parts[0] = absolute(parts[0], dir);
+    if (parts.length >= 2) parts[0] = projectPath(parts[0], dir, relocate);
     return parts.join(':');
   }
   if (isMapping(v) && v.type === 'bind' && typeof v.source === 'string')
-    return { ...v, source: absolute(v.source, dir) };
+    return { ...v, source: projectPath(v.source, dir, relocate) };
   return v;
 }
 
@@ -78,6 +87,7 @@ export function prepareCompose(
   projectDir: string,
   secrets: SecretFile[],
   vars: Record<string, string | undefined> = process.env,
+  relocate?: Relocate,
 ): PreparedCompose {
   const doc = parse(rendered) as Mapping;
   const profiles = activeProfiles(vars);
@@ -86,9 +96,10 @@ export function prepareCompose(
   for (const [name, raw] of Object.entries(isMapping(doc.services) ? doc.services : {})) {
     const svc: Mapping = { ...(raw as Mapping) };
     if (Array.isArray(svc.profiles) && !svc.profiles.some((p) => profiles.includes(String(p)))) continue;
-    if (Array.isArray(svc.volumes)) svc.volumes = svc.volumes.map((v) => fixVolume(v, projectDir));
-    if (typeof svc.env_file === 'string') svc.env_file = absolute(svc.env_file, projectDir);
-    if (Array.isArray(svc.env_file)) svc.env_file = svc.env_file.map((f) => absolute(String(f), projectDir));
+    if (Array.isArray(svc.volumes)) svc.volumes = svc.volumes.map((v) => fixVolume(v, projectDir, relocate));
+    if (typeof svc.env_file === 'string') svc.env_file = projectPath(svc.env_file, projectDir, relocate);
+    if (Array.isArray(svc.env_file))
+      svc.env_file = svc.env_file.map((f) => projectPath(String(f), projectDir, relocate));
     // A secret's new value needs a new container (a bind-mounted file keeps its old inode), so it counts too.
     const used = (Array.isArray(svc.secrets) ? svc.secrets : []).map((x) =>
       String(isMapping(x) ? x.source : x),
@@ -104,7 +115,7 @@ export function prepareCompose(
     const s: Mapping = { ...(isMapping(raw) ? raw : {}) };
     const ours = secrets.find((f) => f.name === name);
     if (ours) s.file = ours.path;
-    else if (typeof s.file === 'string') s.file = absolute(s.file, projectDir);
+    else if (typeof s.file === 'string') s.file = projectPath(s.file, projectDir, relocate);
     topSecrets[name] = s;
   }
   for (const f of secrets) topSecrets[f.name] ??= { file: f.path };

@@ -12,6 +12,7 @@ import { environmentOf } from '../config/load.js';
 import { stackForEnvironment } from '../stack/index.js';
 import { rollout, planDocument, type DeployResult } from './rollout.js';
 import { readSecretValues, secretFiles, writeSecrets } from './secrets.js';
+import { uploadFiles } from './ship-files.js';
 import { withSession, type DeployContext, type LockOptions } from './session.js';
 import { readAudit, type AuditEntry } from './state.js';
 
@@ -47,6 +48,7 @@ export async function deploy(ctx: DeployContext, opts: DeployOptions): Promise<D
     // Render (and so check the image map) before writing anything: bad input changes nothing.
     const r = renderRelease(ctx.config, s, opts.images, secretFiles(s.paths, values), ctx.logger);
     await writeSecrets(s.target, s.paths, values);
+    if (r.uploads.length) await ctx.logger.group('Files', () => uploadFiles(s.target, r.uploads, ctx.logger));
     return rollout(s, {
       command: 'deploy',
       composeText: r.text,

@@ -8,6 +8,7 @@ import type { ProjectConfig } from '../config/types.js';
 import { prepareCompose, toYaml, type Mapping } from './compose-doc.js';
 import type { ReleaseService } from './releases.js';
 import type { SecretFile } from './secrets.js';
+import { filesRoot, ProjectFiles, type FileUpload } from './ship-files.js';
 import type { Session } from './session.js';
 
 /** Every service the image map names must exist in the environment's stack. */
@@ -35,6 +36,8 @@ export interface RenderedRelease {
   document: Mapping;
   text: string;
   services: Record<string, ReleaseService>;
+  /** Project files a remote target needs copies of (empty for a local target). */
+  uploads: FileUpload[];
 }
 
 export function renderRelease(
@@ -56,7 +59,8 @@ export function renderRelease(
   } catch (e) {
     throw new InputError(messageOf(e), model.files[0], 'images');
   }
-  const prepared = prepareCompose(rendered, model.projectDir, secrets, vars);
+  const files = s.target.remote ? new ProjectFiles(filesRoot(s.paths.root)) : undefined;
+  const prepared = prepareCompose(rendered, model.projectDir, secrets, vars, files?.relocate);
   const document = s.driver.prepare(prepared.document, {
     project: s.env.projectName,
     secrets,
@@ -70,5 +74,5 @@ export function renderRelease(
   for (const [name, img] of Object.entries(images)) {
     services[name] = { ref: img.ref, imageId: img.imageId, digest: img.digest };
   }
-  return { document, text: toYaml(document, header), services };
+  return { document, text: toYaml(document, header), services, uploads: files?.uploads ?? [] };
 }

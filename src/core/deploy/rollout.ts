@@ -21,6 +21,7 @@ import {
   type ReleaseService,
 } from './releases.js';
 import type { Session } from './session.js';
+import { ensureImages } from './ship-images.js';
 import { audit } from './state.js';
 
 export interface DeployResult {
@@ -70,7 +71,9 @@ export async function expectedImageIds(
       );
     }
     if (want && !onTarget && !ref.includes('@')) {
-      logger.warn(`${name}: ${ref} is not on ${s.target.description}; the engine will try to pull it`);
+      logger.warn(
+        `${name}: ${ref} is not on ${s.target.description} yet; a deploy sends it from this machine's engine when it has it, else the engine pulls it`,
+      );
     }
     out[name] = want ?? onTarget;
   }
@@ -165,6 +168,7 @@ export async function rollout(s: Session, req: RolloutRequest): Promise<DeployRe
     throw new InputError('rendered compose file has no services');
   const releases = await listReleases(s.target, s.paths);
   const previous = knownGood(releases);
+  await logger.group('Images', () => ensureImages(s.target, req.services, logger));
   const { plan, expect } = await logger.group('Plan', async () => {
     const p = await planDocument(s, parsed, req.services, logger);
     logger.info(planMarkdown(p.plan));

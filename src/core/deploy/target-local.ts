@@ -12,6 +12,7 @@ export function localDockerBinary(): string {
 
 export class LocalTarget implements Target {
   readonly description = 'local';
+  readonly remote = false;
   constructor(private readonly logger?: Logger) {}
 
   exec(cmd: string, args: string[], opts: TargetExecOptions = {}) {

@@ -2,7 +2,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
-import { ExecError } from '../exec.js';
+import { ExecError, isStream } from '../exec.js';
 import type { ExecResult } from '../exec.js';
 import { formatDuration } from '../duration.js';
 import { InputError, messageOf } from '../errors.js';
@@ -78,6 +78,7 @@ export class SshTarget implements Target {
   /** Rejecters of the operations in flight: a dropped connection settles all of them. */
   private readonly pending = new Set<(e: Error) => void>();
   readonly description: string;
+  readonly remote = true;
   private constructor(
     /** user@host:port */
     private readonly where: string,
@@ -214,7 +215,8 @@ export class SshTarget implements Target {
           stream.on('data', (d: Buffer) => out.push(d));
           stream.stderr.on('data', (d: Buffer) => errs.push(d));
           stream.on('close', (code: number | null) => finish(settle, code ?? 1));
-          if (opts.input !== undefined) stream.end(opts.input);
+          if (isStream(opts.input)) opts.input.pipe(stream);
+          else if (opts.input !== undefined) stream.end(opts.input);
           else stream.end();
         }),
       // A command past its time: exit code 124 like timeout(1), whether or not the channel still answers.

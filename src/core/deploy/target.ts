@@ -3,11 +3,15 @@
  * through this interface — run a command (args array, no shell on the local side), read and write files, make
  * directories atomically (the lock) — so the drivers, the release store and the lock work the same on both.
  */
+import type { Readable } from 'node:stream';
 import type { ExecResult } from '../exec.js';
 
 export interface TargetExecOptions {
-  /** Written to the command's standard input, then closed (secrets travel this way, never as arguments). */
-  input?: string | Buffer;
+  /**
+   * Written to the command's standard input, then closed (secrets travel this way, never as arguments); a
+   * stream is piped (images shipped to a remote engine).
+   */
+  input?: string | Buffer | Readable;
   timeoutMs?: number;
   ignoreReturnCode?: boolean;
 }
@@ -15,6 +19,8 @@ export interface TargetExecOptions {
 export interface Target {
   /** "local" or ssh://user@host:port — for messages and the audit log. */
   readonly description: string;
+  /** True when the host is another machine: files and images must be shipped to it. */
+  readonly remote: boolean;
   /** Run a command on the host. Fails with ExecError (last stderr line) unless ignoreReturnCode. */
   exec(cmd: string, args: string[], opts?: TargetExecOptions): Promise<ExecResult>;
   /** The docker client binary on the host (Debian's /usr/bin/docker when present: it does BuildKit). */
