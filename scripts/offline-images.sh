@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the offline images this machine needs instead of a registry: a Debian bookworm base from Debian's
 # package mirror, then stand-ins for the third-party services (Python 3.11, Redis, Prometheus + promtool,
-# Alertmanager, node-exporter, redis-exporter, Flower). Each image carries a content key label; an image whose
+# Alertmanager, node-exporter, redis-exporter). Flower runs from the API image (it is in its pinned requirements).
+# Each image carries a content key label; an image whose
 # key matches is reused, so a second run costs a few `docker image inspect` calls.
 # Writes .erp-deploy/images.env: the variables the compose files read to pick these images as bases.
 set -euo pipefail
@@ -11,8 +12,6 @@ DOCKER=${DOCKER:-$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v
 SUITE=bookworm
 PREFIX=erp-deploy
 LABEL=org.erp-deploy.offline-key
-CONTAINER_PYTHON=3.11.2  # bookworm's python3: wheel markers must be judged for it, not for the host
-FLOWER_REQS=("flower==2.0.1" "redis==5.0.8" "async-timeout==4.0.3")  # pip judges python_full_version markers by the host
 OUT_ENV="$ROOT/.erp-deploy/images.env"
 
 say() { printf 'offline-images: %s\n' "$*" >&2; }
@@ -52,24 +51,11 @@ build_standin() { # build_standin <name> <parent-key> [extra key text]
   rm -f "$log"
 }
 
-# Flower's wheels come from PyPI through the host (containers may not trust this host's TLS setup).
-flower_wheels() {
-  local dir=images/offline/flower/wheels
-  mkdir -p "$dir"
-  python3 -m pip download -q --only-binary=:all: --python-version "$CONTAINER_PYTHON" --implementation cp --platform manylinux2014_x86_64 --platform linux_x86_64 --platform any -d "$dir" "${FLOWER_REQS[@]}" \
-    || die "pip download ${FLOWER_REQS[*]} failed (PyPI unreachable?)"
-}
-
 pids=()
 for s in redis prometheus alertmanager node-exporter redis-exporter; do
   build_standin "$s" "$base_key" & pids+=($!)
 done
 build_standin python "$base_key"
-python_key=$(current_key "$PREFIX/python:offline")
-flower_ref="$PREFIX/flower:offline"
-flower_key=$(key_of "$python_key" "$(cat images/offline/flower/Dockerfile)" "${FLOWER_REQS[*]}")
-if [ "$(current_key "$flower_ref")" != "$flower_key" ]; then flower_wheels; fi
-build_standin flower "$python_key" "${FLOWER_REQS[*]}"
 for p in "${pids[@]}"; do wait "$p" || die "a stand-in build failed (see above)"; done
 
 mkdir -p "$(dirname "$OUT_ENV")"
@@ -81,7 +67,6 @@ PROMETHEUS_IMAGE=$PREFIX/prometheus:offline
 ALERTMANAGER_IMAGE=$PREFIX/alertmanager:offline
 NODE_EXPORTER_IMAGE=$PREFIX/node-exporter:offline
 REDIS_EXPORTER_IMAGE=$PREFIX/redis-exporter:offline
-FLOWER_IMAGE=$PREFIX/flower:offline
 PIP_NO_INDEX=1
 ENV
 say "images ready; variables in ${OUT_ENV#"$ROOT"/}"
