@@ -103,7 +103,19 @@ async function emptyQueries(exprs: string[], timeoutMs: number): Promise<string[
   for (;;) {
     const results = await Promise.all(empty.map(async (e) => [e, (await promQuery(e)).length] as const));
     empty = results.filter(([, n]) => n === 0).map(([e]) => e);
-    if (!empty.length || Date.now() > deadline) return empty;
+    if (!empty.length) return empty;
+    if (Date.now() > deadline) {
+      // Say what Prometheus does have, per job, so a failure on another machine can be read from the log.
+      const names = await promQuery('count by (job, __name__) ({job!=""})');
+      const byJob: Record<string, string[]> = {};
+      for (const n of names) (byJob[n.metric.job] ??= []).push(n.metric.__name__);
+      console.log(
+        `queries still empty after ${timeoutMs / 1000}s: ${JSON.stringify(empty)}\nseries names by job: ${JSON.stringify(
+          Object.fromEntries(Object.entries(byJob).map(([j, xs]) => [j, xs.sort()])),
+        )}`,
+      );
+      return empty;
+    }
     await sleep(5000);
   }
 }
