@@ -131,7 +131,12 @@ describe('deploy over SSH to another host (own engine, own file system)', () => 
     first = r.release.id;
     expect(r.release.outcome).toBe('healthy');
     const log = c.logger.text();
-    console.log(log.split('\n').filter((l) => /images: sent|files: /.test(l)).join('\n'));
+    console.log(
+      log
+        .split('\n')
+        .filter((l) => /images: sent|files: /.test(l))
+        .join('\n'),
+    );
     expect(log).toMatch(/images: sent \d+ image\(s\), \d+ MB/);
     expect(log).toMatch(/files: 1 project path\(s\) mounted on ssh:\/\/root@10\.231\.7\.2:22: 1 sent/);
     for (const s of Object.values(secrets)) expect(log).not.toContain(s);
