@@ -18294,10 +18294,11 @@ async function stream(target, saveArgs) {
         timeoutMs: SHIP_TIMEOUT_MS,
     });
     const [saved, loaded] = await Promise.allSettled([save, load]);
-    if (saved.status === 'rejected')
-        throw new Error(`docker save on this machine: ${messageOf(saved.reason)}`);
+    // When both ends fail, the receiving side's error says why (a save only sees its pipe close).
     if (loaded.status === 'rejected')
         throw new Error(`docker load on ${target.description}: ${messageOf(loaded.reason)}`);
+    if (saved.status === 'rejected')
+        throw new Error(`docker save on this machine: ${messageOf(saved.reason)}`);
     return bytes;
 }
 async function ensureImages(target, services, logger) {

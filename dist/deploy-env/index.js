@@ -42062,10 +42062,11 @@ async function stream(target, saveArgs) {
         timeoutMs: SHIP_TIMEOUT_MS,
     });
     const [saved, loaded] = await Promise.allSettled([save, load]);
-    if (saved.status === 'rejected')
-        throw new Error(`docker save on this machine: ${(0,core_errors/* messageOf */.bD)(saved.reason)}`);
+    // When both ends fail, the receiving side's error says why (a save only sees its pipe close).
     if (loaded.status === 'rejected')
         throw new Error(`docker load on ${target.description}: ${(0,core_errors/* messageOf */.bD)(loaded.reason)}`);
+    if (saved.status === 'rejected')
+        throw new Error(`docker save on this machine: ${(0,core_errors/* messageOf */.bD)(saved.reason)}`);
     return bytes;
 }
 async function ensureImages(target, services, logger) {
