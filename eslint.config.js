@@ -13,6 +13,8 @@ export default tseslint.config(
       '.erp-deploy/**',
       'compose/**',
       'reports/**',
+      'src/**/*.generated.js',
+      'src/**/*.generated.d.ts',
     ],
   },
   js.configs.recommended,

@@ -15,4 +15,6 @@ cat > "$out/tsconfig.json" <<'JSON'
 }
 JSON
 npx tsc -p "$out/tsconfig.json"
+# tsc emits no .js sources: the generated validators the compiled code imports are copied beside it.
+find src -name '*.generated.js' -exec cp --parents {} "$out" \;
 node "$out/src/docs/main.js" "$@" "$PWD"

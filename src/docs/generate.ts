@@ -7,6 +7,7 @@ import { loadSubActions, parseAction } from './actions.js';
 import { referenceMarkdown } from './reference.js';
 import { rootActionYaml } from './root-action.js';
 import { configurationMarkdown } from './configuration.js';
+import { validatorFiles } from './validators.js';
 
 /** The schema as the repository's prettier writes JSON (so `prettier --check .` and the sync test agree). */
 async function prettyJson(value: unknown, root: string): Promise<string> {
@@ -29,5 +30,6 @@ export async function generatedFiles(root: string): Promise<Record<string, strin
       readFileSync(join(root, 'erp-deploy.yml'), 'utf8'),
     ),
     'schema/erp-deploy.schema.json': await prettyJson(configSchema, root),
+    ...validatorFiles(),
   };
 }

@@ -24,6 +24,10 @@ const GENERATED = [
   'docs/reference/inputs.md',
   'docs/configuration.md',
   'schema/erp-deploy.schema.json',
+  'src/core/config/validate-config.generated.js',
+  'src/core/config/validate-config.generated.d.ts',
+  'src/core/gates/validate-gates.generated.js',
+  'src/core/gates/validate-gates.generated.d.ts',
 ];
 
 describe('generated files are in sync (run scripts/gen-docs.sh when this fails)', () => {

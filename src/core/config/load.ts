@@ -1,16 +1,13 @@
 /** Read, validate and complete erp-deploy.yml. Errors name the file, the field, the line and what was expected. */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseDocument, LineCounter, isNode, type Document } from 'yaml';
 import { InputError } from '../errors.js';
-import { configSchema } from './schema.js';
+import validate from './validate-config.generated.js';
 import type { EnvironmentConfig, ProjectConfig, ProbeConfig } from './types.js';
 
 export const CONFIG_FILE = 'erp-deploy.yml';
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile(configSchema);
 
 /** Where a YAML path sits in the file, for messages. */
 export function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | undefined {
@@ -62,7 +59,7 @@ export function parseConfig(text: string, file: string): ProjectConfig {
         : '';
     throw new InputError(`${first.message}${line ? ` (line ${line})` : ''}${more}`, file, first.field, line);
   }
-  return complete(raw as RawConfig, file);
+  return complete(raw as unknown as RawConfig, file); // the schema just said so
 }
 
 export function loadConfig(path?: string, cwd = process.cwd()): ProjectConfig {

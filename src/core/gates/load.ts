@@ -3,18 +3,15 @@
  * lezer grammar, with the error's column), $variables and conditions. Every problem names file, gate and field.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseDocument, LineCounter } from 'yaml';
 import { InputError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { lineOf } from '../config/load.js';
-import { gatesSchema } from './schema.js';
+import validateSchema from './validate-gates.generated.js';
 import { checkPromql, substitute, variablesOf, BUILTIN_VARIABLES } from './promql.js';
 import { ConditionSyntaxError, namesOf, parseCondition } from './condition.js';
 import type { GateSpec, GatesFile, NoDataPolicy } from './types.js';
-
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateSchema = ajv.compile(gatesSchema);
 
 /** Argo Rollouts' defaults, plus ours for what Argo does not have. */
 export const GATE_DEFAULTS = {
