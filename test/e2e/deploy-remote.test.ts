@@ -7,11 +7,22 @@
  *   1. first deploy: every image sent, the rule file copied, every service healthy, the rule loaded;
  *   2. a changed rule file: nothing sent, only Prometheus restarts, on a new content-addressed copy;
  *   3. rollback to the first release after a third-party tag moved on the remote engine: the tag is pointed
- *      back at the recorded image, the first rule file serves again, Redis keeps its data.
+ *      back at the recorded image, the first rule file serves again, Redis keeps its data;
+ *   4. a new API image with keepReleases 1: only that image is sent, and the prune removes the old records,
+ *      the old API image and the rule copy no kept release mounts.
  * Own names: project erpt-remote-staging on the remote engine, netns erpt-remote (10.231.7.0/30).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/core/config/load.js';
@@ -39,10 +50,12 @@ const ruleFile = join(dir, 'compose/site/site-rules.yml');
 const rule = (value: number) =>
   `groups:\n  - name: site\n    rules:\n      - record: erpt:remote_marker\n        expr: vector(${value})\n`;
 
-function writeProject(): void {
-  cpSync(resolve('compose'), join(dir, 'compose'), { recursive: true });
-  mkdirSync(join(dir, 'compose/site'), { recursive: true });
-  writeFileSync(ruleFile, rule(1));
+function writeProject(keepReleases = 5): void {
+  if (keepReleases === 5) {
+    cpSync(resolve('compose'), join(dir, 'compose'), { recursive: true });
+    mkdirSync(join(dir, 'compose/site'), { recursive: true });
+    writeFileSync(ruleFile, rule(1));
+  }
   // A site overlay, as a user adds one: an extra rule file for Prometheus, mounted from the project.
   writeFileSync(
     join(dir, 'compose/site.yml'),
@@ -64,6 +77,7 @@ environments:
     overlays: [${join(dir, 'compose/docker-compose.staging.yml')}, ${join(dir, 'compose/site.yml')}]
     url: ${API}
     healthTimeout: 240s
+    keepReleases: ${keepReleases}
     secrets: { redis_password: ERPT_REDIS_PASSWORD, flower_basic_auth: ERPT_FLOWER_AUTH, grafana_admin_password: ERPT_GRAFANA_PASSWORD }
 `,
   );
@@ -192,5 +206,31 @@ describe('deploy over SSH to another host (own engine, own file system)', () => 
     expect(await waitFor(async () => (await marker()) === 1 || undefined, 90_000, 3000)).toBe(true);
     const list = await releases(ctx());
     expect(list.releases.map((x) => x.outcome)).toEqual(['healthy', 'healthy', 'healthy']);
+  });
+
+  it('prunes after a healthy deploy: old records, the image only they named, the copy only they mounted', async () => {
+    const oldApi = images.api.imageId;
+    const filesDir = join(state, PROJECT, 'files');
+    expect(readdirSync(filesDir)).toHaveLength(2); // rule 1 and rule 2
+    writeProject(1);
+    writeFileSync(ruleFile, rule(1));
+    appendFileSync(join(dir, 'compose/api/erp_api/__init__.py'), '\n# a new release of the API\n');
+    const c = ctx();
+    const built = await buildProject(c.config, { logger: c.logger, environment: 'staging', env: c.vars });
+    expect(built.images.api.imageId).not.toBe(oldApi);
+    const r = await deploy(c, { images: built.images });
+    expect(r.release.outcome).toBe('healthy');
+    expect(c.logger.text()).toMatch(/images: sent 1 image\(s\)/);
+    expect(c.logger.text()).toMatch(
+      /prune: kept the newest 1 release\(s\) and the known-good; removed releases \S+,\S+,\S+; images 1; file copies 1/,
+    );
+    expect((await releases(ctx())).releases.map((x) => x.id)).toEqual([r.release.id]);
+    await expect(host.docker('image', 'inspect', oldApi)).rejects.toThrow(/No such image/);
+    expect(readdirSync(filesDir)).toHaveLength(1);
+    expect(await host.docker('image', 'inspect', '--format', '{{.Id}}', images.redis.ref)).toBe(
+      images.redis.imageId,
+    );
+    expect((await host.get(`${API}/health/ready`)).status).toBe(200);
+    await expect(rollback(ctx(), first)).rejects.toThrow(/unknown release .*pruned/);
   });
 });

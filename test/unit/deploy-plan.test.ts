@@ -214,7 +214,7 @@ describe('releases', () => {
 
   it('unknown ids and an empty history are bad input with a clear message', () => {
     expect(() => resolveRollback(history, 'r9')).toThrow(
-      /unknown release "r9"; recent releases: r1, r2, r3, r4/,
+      /unknown release "r9" \(records beyond keepReleases are pruned\); recent releases: r1, r2, r3, r4/,
     );
     expect(() => resolveRollback([], 'previous')).toThrow(InputError);
   });

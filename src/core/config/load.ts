@@ -105,6 +105,7 @@ function completeEnv(project: string, name: string, e: RawEnv): EnvironmentConfi
     url: e.url ?? `http://127.0.0.1:${ports.api}`,
     prometheusUrl: e.prometheusUrl ?? `http://127.0.0.1:${ports.prom}`,
     healthTimeout: e.healthTimeout ?? '180s',
+    keepReleases: e.keepReleases ?? 10,
     secrets: e.secrets ?? {},
     env: e.env ?? {},
     hooks: { preDeploy: e.hooks?.preDeploy ?? [], postDeploy: e.hooks?.postDeploy ?? [] },

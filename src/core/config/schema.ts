@@ -51,6 +51,7 @@ export const configSchema = {
           url: { ...str, pattern: '^https?://' },
           prometheusUrl: { ...str, pattern: '^https?://' },
           healthTimeout: duration,
+          keepReleases: { type: 'integer', minimum: 1 },
           secrets: strMap,
           env: strMap,
           hooks: {

@@ -43,6 +43,11 @@ export interface EnvironmentConfig {
   prometheusUrl: string;
   /** How long a rollout may take to become healthy. */
   healthTimeout: string;
+  /**
+   * Release records kept on the target after a healthy deploy (the known-good one always stays); older ones
+   * go with the images and copied files only they used.
+   */
+  keepReleases: number;
   /** Secrets the services receive as files: name → environment variable holding the value. */
   secrets: Record<string, string>;
   /** Plain environment for compose interpolation (non-secret). */

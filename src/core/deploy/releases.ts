@@ -102,7 +102,11 @@ export function resolveRollback(releases: Release[], which: string): Release {
         .slice(-5)
         .map((x) => x.id)
         .join(', ') || 'none';
-    throw new InputError(`unknown release "${which}"; recent releases: ${known}`, undefined, 'release');
+    throw new InputError(
+      `unknown release "${which}" (records beyond keepReleases are pruned); recent releases: ${known}`,
+      undefined,
+      'release',
+    );
   }
   return r;
 }

@@ -21,6 +21,7 @@ import {
   type ReleaseService,
 } from './releases.js';
 import type { Session } from './session.js';
+import { pruneReleases } from './prune.js';
 import { ensureImages } from './ship-images.js';
 import { audit } from './state.js';
 
@@ -228,6 +229,7 @@ export async function rollout(s: Session, req: RolloutRequest): Promise<DeployRe
   };
   if (result.ok) {
     await finish('healthy');
+    await pruneReleases(s.target, s.paths, s.env.keepReleases, s.who, logger);
     const md = planMarkdown(plan, `Deployed ${release.id}`);
     await runHooks(
       'postDeploy',
