@@ -48,6 +48,8 @@ stage "e2e tests (real Docker engine)"
 suite e2e npm run --silent test:e2e -- --json --outputFile="$reports/jest-e2e.json"
 
 stage "summary"
+# The machine's state at the end, for reading a failure from the log's last lines.
+echo "disk: $(df -h --output=avail / | tail -1 | tr -d ' ') free on /; engine: $(/usr/bin/docker system df --format '{{.Type}} {{.Size}}' 2>/dev/null | paste -sd, -)"
 node scripts/test-summary.mjs "$reports" || true
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failed suites: ${failed[*]}" >&2
