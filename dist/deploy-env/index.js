@@ -36277,11 +36277,26 @@ async function stream(target, saveArgs) {
         throw new Error(`docker save on this machine: ${(0,core_errors/* messageOf */.bD)(saved.reason)}`);
     return bytes;
 }
-async function ensureImages(target, services, logger) {
+/**
+ * `others`: further refs the deployed file names (e.g. the Swarm driver's edge proxy image); no id is recorded
+ * for them, so a remote engine that lacks one gets the local engine's image under that ref.
+ */
+async function ensureImages(target, services, logger, others = []) {
     const started = Date.now();
     const report = { retagged: [], shipped: [], bytes: 0, ms: 0 };
     const missing = [];
-    for (const [ref, id] of wanted(services)) {
+    const recorded = wanted(services);
+    if (target.remote) {
+        const local = new LocalTarget();
+        for (const ref of new Set(others.filter((r) => r && !r.includes('@') && !recorded.has(r)))) {
+            if (await imageId(target, ref))
+                continue;
+            const id = await imageId(local, ref);
+            if (id)
+                missing.push([ref, id]);
+        }
+    }
+    for (const [ref, id] of recorded) {
         if ((await imageId(target, ref)) === id)
             continue;
         if (await imageId(target, id)) {
@@ -36427,7 +36442,8 @@ async function rollout(s, req) {
         throw new core_errors/* InputError */.dz('rendered compose file has no services');
     const releases = await releases_listReleases(s.target, s.paths);
     const previous = knownGood(releases);
-    await logger.group('Images', () => ensureImages(s.target, req.services, logger));
+    const refs = Object.values(parsed.services).map((x) => String(x.image ?? ''));
+    await logger.group('Images', () => ensureImages(s.target, req.services, logger, refs));
     const { plan, expect } = await logger.group('Plan', async () => {
         const p = await planDocument(s, parsed, req.services, logger);
         logger.info(planMarkdown(p.plan));

@@ -9,7 +9,8 @@
  *   3. rollback to the first release after a third-party tag moved on the remote engine: the tag is pointed
  *      back at the recorded image, the first rule file serves again, Redis keeps its data;
  *   4. a new API image with keepReleases 1: only that image is sent, and the prune removes the old records,
- *      the old API image and the rule copy no kept release mounts.
+ *      the old API image and the rule copy no kept release mounts;
+ *   5. production on the same host with the Swarm driver: the swarm is created, the edge proxy's image sent.
  * Own names: project erpt-remote-staging on the remote engine, netns erpt-remote (10.231.7.0/30).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -50,6 +51,9 @@ const ruleFile = join(dir, 'compose/site/site-rules.yml');
 const rule = (value: number) =>
   `groups:\n  - name: site\n    rules:\n      - record: erpt:remote_marker\n        expr: vector(${value})\n`;
 
+const SECRET_MAP =
+  '{ redis_password: ERPT_REDIS_PASSWORD, flower_basic_auth: ERPT_FLOWER_AUTH, grafana_admin_password: ERPT_GRAFANA_PASSWORD }';
+
 function writeProject(keepReleases = 5): void {
   if (keepReleases === 5) {
     cpSync(resolve('compose'), join(dir, 'compose'), { recursive: true });
@@ -78,14 +82,24 @@ environments:
     url: ${API}
     healthTimeout: 240s
     keepReleases: ${keepReleases}
-    secrets: { redis_password: ERPT_REDIS_PASSWORD, flower_basic_auth: ERPT_FLOWER_AUTH, grafana_admin_password: ERPT_GRAFANA_PASSWORD }
+    secrets: ${SECRET_MAP}
+  production:
+    driver: swarm
+    target: ssh://root@${REMOTE.ip}:22
+    sshKeyEnv: ERPT_REMOTE_KEY
+    projectName: ${PROJECT.replace('staging', 'production')}
+    overlays: [${join(dir, 'compose/docker-compose.production.yml')}]
+    url: http://127.0.0.1:8000
+    healthTimeout: 300s
+    env: { ERP_SWARM_INIT: "true" }
+    secrets: ${SECRET_MAP}
 `,
   );
 }
 
-const ctx = () => ({
+const ctx = (environment = 'staging') => ({
   config: loadConfig(join(dir, 'erp-deploy.yml')),
-  environment: 'staging',
+  environment,
   logger: new MemoryLogger(),
   vars: {
     ...process.env,
@@ -218,7 +232,8 @@ describe('deploy over SSH to another host (own engine, own file system)', () => 
     const c = ctx();
     const built = await buildProject(c.config, { logger: c.logger, environment: 'staging', env: c.vars });
     expect(built.images.api.imageId).not.toBe(oldApi);
-    const r = await deploy(c, { images: built.images });
+    images = built.images;
+    const r = await deploy(c, { images });
     expect(r.release.outcome).toBe('healthy');
     expect(c.logger.text()).toMatch(/images: sent 1 image\(s\)/);
     expect(c.logger.text()).toMatch(
@@ -232,5 +247,15 @@ describe('deploy over SSH to another host (own engine, own file system)', () => 
     );
     expect((await host.get(`${API}/health/ready`)).status).toBe(200);
     await expect(rollback(ctx(), first)).rejects.toThrow(/unknown release .*pruned/);
+  });
+
+  it('deploys production with the Swarm driver to the same host: swarm created there, edge proxy image sent', async () => {
+    const c = ctx('production');
+    const r = await deploy(c, { images });
+    expect(r.release.outcome).toBe('healthy');
+    expect(c.logger.text()).toMatch(/images: sending erp-deploy\/python:offline to ssh:/);
+    expect(await host.docker('info', '--format', '{{.Swarm.LocalNodeState}}')).toBe('active');
+    expect((await host.get('http://127.0.0.1:8000/health/ready')).status).toBe(200);
+    expect((await host.get(`${API}/health/ready`)).status).toBe(200); // staging untouched beside it
   });
 });

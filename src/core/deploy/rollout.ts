@@ -169,7 +169,8 @@ export async function rollout(s: Session, req: RolloutRequest): Promise<DeployRe
     throw new InputError('rendered compose file has no services');
   const releases = await listReleases(s.target, s.paths);
   const previous = knownGood(releases);
-  await logger.group('Images', () => ensureImages(s.target, req.services, logger));
+  const refs = Object.values(parsed.services as Record<string, Mapping>).map((x) => String(x.image ?? ''));
+  await logger.group('Images', () => ensureImages(s.target, req.services, logger, refs));
   const { plan, expect } = await logger.group('Plan', async () => {
     const p = await planDocument(s, parsed, req.services, logger);
     logger.info(planMarkdown(p.plan));

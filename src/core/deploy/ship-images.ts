@@ -63,15 +63,29 @@ async function stream(target: Target, saveArgs: string[]): Promise<number> {
   return bytes;
 }
 
+/**
+ * `others`: further refs the deployed file names (e.g. the Swarm driver's edge proxy image); no id is recorded
+ * for them, so a remote engine that lacks one gets the local engine's image under that ref.
+ */
 export async function ensureImages(
   target: Target,
   services: Record<string, ReleaseService>,
   logger: Logger,
+  others: string[] = [],
 ): Promise<ShipReport> {
   const started = Date.now();
   const report: ShipReport = { retagged: [], shipped: [], bytes: 0, ms: 0 };
   const missing: [string, string][] = [];
-  for (const [ref, id] of wanted(services)) {
+  const recorded = wanted(services);
+  if (target.remote) {
+    const local = new LocalTarget();
+    for (const ref of new Set(others.filter((r) => r && !r.includes('@') && !recorded.has(r)))) {
+      if (await imageId(target, ref)) continue;
+      const id = await imageId(local, ref);
+      if (id) missing.push([ref, id]);
+    }
+  }
+  for (const [ref, id] of recorded) {
     if ((await imageId(target, ref)) === id) continue;
     if (await imageId(target, id)) {
       await tag(target, id, ref);
