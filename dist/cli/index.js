@@ -12044,7 +12044,6 @@ function resolveRollback(releases, which) {
 
 
 
-
 const DONE = '.erp-deploy-complete';
 /** Entries of a file or directory tree: relative path ('' for the root), kind, mode. Symlinks are followed. */
 function ship_files_walk(root, rel = '') {
@@ -12496,8 +12495,8 @@ async function ensureImages(target, services, logger, others = []) {
     const report = { retagged: [], shipped: [], bytes: 0, ms: 0 };
     const missing = [];
     const recorded = wanted(services);
+    const local = new LocalTarget();
     if (target.remote) {
-        const local = new LocalTarget();
         for (const ref of new Set(others.filter((r) => r && !r.includes('@') && !recorded.has(r)))) {
             if (await imageId(target, ref))
                 continue;
@@ -12519,7 +12518,6 @@ async function ensureImages(target, services, logger, others = []) {
     }
     if (!missing.length || !target.remote)
         return { ...report, ms: Date.now() - started };
-    const local = new LocalTarget();
     const sendable = [];
     for (const [ref, id] of missing) {
         if (await imageId(local, id))

@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { posix } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Relocate } from './compose-doc.js';
 import type { Target } from './target.js';

@@ -77,8 +77,8 @@ export async function ensureImages(
   const report: ShipReport = { retagged: [], shipped: [], bytes: 0, ms: 0 };
   const missing: [string, string][] = [];
   const recorded = wanted(services);
+  const local = new LocalTarget();
   if (target.remote) {
-    const local = new LocalTarget();
     for (const ref of new Set(others.filter((r) => r && !r.includes('@') && !recorded.has(r)))) {
       if (await imageId(target, ref)) continue;
       const id = await imageId(local, ref);
@@ -96,7 +96,6 @@ export async function ensureImages(
     } else missing.push([ref, id]);
   }
   if (!missing.length || !target.remote) return { ...report, ms: Date.now() - started };
-  const local = new LocalTarget();
   const sendable: [string, string][] = [];
   for (const [ref, id] of missing) {
     if (await imageId(local, id)) sendable.push([ref, id]);
