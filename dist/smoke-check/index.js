@@ -28412,7 +28412,20 @@ module.exports = {
 /** Runs an action's main and turns any error into a failed step with an annotation (never a stack trace). */
 
 
-async function runAction(main) {
+/**
+ * Runs main; `unfinished` runs (synchronously) if the process exits before main has settled — a promise that can
+ * never settle lets Node run out of work and exit; the step then says so loudly instead of ending without its
+ * outputs (smoke-check sets its verdict to error there, so the pipeline rolls back).
+ */
+async function runAction(main, unfinished) {
+    const guard = (code) => {
+        // Node passes 0 here and sets 13 afterwards for a top-level await that never settled.
+        const exit = Number(process.exitCode) || code || 13;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(`erp-deploy: the step ended before it finished (exit code ${exit}): it was waiting for something that can no longer happen`);
+        unfinished?.();
+        process.exitCode = exit;
+    };
+    process.once('exit', guard);
     try {
         await main();
     }
@@ -28427,6 +28440,9 @@ async function runAction(main) {
         if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(err.stack);
     }
+    finally {
+        process.off('exit', guard);
+    }
 }
 
 
@@ -28436,11 +28452,14 @@ async function runAction(main) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _common_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9040);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4163);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+/* harmony import */ var _common_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9040);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4163);
 
 
-await (0,_common_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+
+// Ended without a verdict (see runAction): error, never an empty output the pipeline could misread.
+await (0,_common_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('verdict', 'error'));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -29123,12 +29142,30 @@ function assess(gate, t) {
 
 ;// CONCATENATED MODULE: ./src/core/gates/evaluate.ts
 
+/**
+ * Promise.all(ps), or a rejection as soon as the signal aborts: a measurement the run no longer needs ends at
+ * once, whether or not the HTTP client notices the abort (the query itself is cancelled through the same signal).
+ */
+function untilAborted(signal, ps) {
+    const all = Promise.all(ps);
+    if (!signal)
+        return all;
+    let onAbort = () => undefined;
+    const aborted = new Promise((_resolve, reject) => {
+        onAbort = () => reject(new Error('query cancelled'));
+        if (signal.aborted)
+            onAbort();
+        else
+            signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([all, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
 async function measure(gate, run, parsed) {
     const at = run.clock.now();
     const timeoutMs = Math.max(1, Math.min(gate.timeoutMs, run.deadlineAt - at));
     let samples = [];
     try {
-        const [current, base] = await Promise.all([
+        const [current, base] = await untilAborted(run.signal, [
             run.provider.query(run.query, { timeoutMs, signal: run.signal }),
             run.baseline
                 ? run.baseline.provider.query(run.baseline.query, {
@@ -35094,6 +35131,20 @@ async function runProbe(probe, opts) {
     }
     return result(false, `${message} (after ${attempts.length} attempt(s))`, headers.shown);
 }
+/** The result of a probe that had no answer by the run's deadline (its attempts never ended). */
+function probeUnfinished(probe, baseUrl, why, totalMs) {
+    return {
+        name: probe.name,
+        method: probe.method,
+        url: probeUrl(probe, baseUrl),
+        ok: false,
+        ms: 0,
+        totalMs,
+        attempts: [],
+        message: why,
+        headers: {},
+    };
+}
 /** All probes at once; results in the probes' order. */
 function runProbes(probes, opts) {
     return Promise.all(probes.map((p) => runProbe(p, opts)));
@@ -35336,6 +35387,7 @@ ${r.gates.map(gateHtml).join('\n')}
 
 
 
+
 function plan(o) {
     const env = environmentOf(o.config, o.environment);
     const deadlineText = o.deadline ?? o.config.gates.deadline;
@@ -35419,6 +35471,24 @@ function baselineFor(g, p, providerFor) {
         return { provider: providerFor(p.prometheusUrl), query, offsetMs: g.baseline.offsetMs };
     return { provider: providerFor(p.baseline.prometheusUrl), query, offsetMs: 0 };
 }
+/** How long past the deadline a gate or probe may take before it is given up (its own timeouts should end it). */
+const DEADLINE_GRACE_MS = 15_000;
+/**
+ * p, or fallback() once the clock reaches `at` — whichever comes first. The wait is a real timer, so a promise
+ * that can never settle (a lost callback in a library) ends as a visible error by the deadline instead of letting
+ * the process run out of work and exit without a verdict.
+ */
+async function settleBy(p, at, clock, fallback) {
+    const cancel = new AbortController();
+    const deadline = clock.sleep(Math.max(0, at - clock.now()), cancel.signal).then(() => fallback);
+    try {
+        const first = await Promise.race([p.then((v) => () => v), deadline]);
+        return first();
+    }
+    finally {
+        cancel.abort();
+    }
+}
 async function runChecks(o) {
     const p = plan(o);
     const clock = o.clock ?? realClock;
@@ -35431,17 +35501,19 @@ async function runChecks(o) {
     log.info(`checking ${o.environment}: ${o.config.probes.length} probe(s) against ${p.baseUrl}` +
         (o.probesOnly ? '' : `, ${gates.length} gate(s) against ${p.prometheusUrl}`) +
         `, deadline ${formatDuration(p.deadlineMs)}, baseline ${p.baseline.mode === 'environment' ? p.baseline.name : p.baseline.mode}`);
-    const probesDone = runProbes(o.config.probes, {
-        baseUrl: p.baseUrl,
-        logger: log,
-        clock,
-        signal: stop.signal,
-    }).then((rs) => {
+    const giveUpAt = deadlineAt + DEADLINE_GRACE_MS;
+    const unfinished = `no result ${formatDuration(p.deadlineMs + DEADLINE_GRACE_MS)} after the start (the deadline and its grace)`;
+    const probesDone = settleBy(runProbes(o.config.probes, { baseUrl: p.baseUrl, logger: log, clock, signal: stop.signal }), giveUpAt, clock, () => o.config.probes.map((probe) => probeUnfinished(probe, p.baseUrl, unfinished, clock.now() - startedAt))).then((rs) => {
         rs.forEach((r) => o.onProbe?.(r));
         if (rs.some((r) => !r.ok))
             stop.abort();
         return rs;
     });
+    const taken = new Map();
+    const onMeasurement = (g, m) => {
+        taken.set(g.name, [...(taken.get(g.name) ?? []), m]);
+        o.onMeasurement?.(g, m);
+    };
     const gatesDone = Promise.all(gates.map(async (g) => {
         const query = substitute(g.query, p.variables);
         if (g.baseline && p.baseline.mode === 'none') {
@@ -35461,14 +35533,28 @@ async function runChecks(o) {
                 counts: zero,
             };
         }
-        const r = await evaluateGate(g, {
+        const r = await settleBy(evaluateGate(g, {
             provider: providerFor(p.prometheusUrl),
             query,
             baseline: baselineFor(g, p, providerFor),
             clock,
             deadlineAt,
             signal: stop.signal,
-            onMeasurement: o.onMeasurement,
+            onMeasurement,
+        }), giveUpAt, clock, () => {
+            const measurements = taken.get(g.name) ?? [];
+            return {
+                name: g.name,
+                phase: 'Error',
+                message: `${unfinished}: a measurement never finished (${measurements.length} taken) — no verdict`,
+                query,
+                successCondition: g.successCondition,
+                failureCondition: g.failureCondition,
+                measurements,
+                startedAt,
+                finishedAt: clock.now(),
+                counts: measurements.reduce((t, m) => addToTally(t, m.phase), emptyTally()).counts,
+            };
         });
         if (r.phase === 'Failed')
             stop.abort();

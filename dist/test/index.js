@@ -29253,7 +29253,20 @@ module.exports = {
 /** Runs an action's main and turns any error into a failed step with an annotation (never a stack trace). */
 
 
-async function runAction(main) {
+/**
+ * Runs main; `unfinished` runs (synchronously) if the process exits before main has settled — a promise that can
+ * never settle lets Node run out of work and exit; the step then says so loudly instead of ending without its
+ * outputs (smoke-check sets its verdict to error there, so the pipeline rolls back).
+ */
+async function runAction(main, unfinished) {
+    const guard = (code) => {
+        // Node passes 0 here and sets 13 afterwards for a top-level await that never settled.
+        const exit = Number(process.exitCode) || code || 13;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(`erp-deploy: the step ended before it finished (exit code ${exit}): it was waiting for something that can no longer happen`);
+        unfinished?.();
+        process.exitCode = exit;
+    };
+    process.once('exit', guard);
     try {
         await main();
     }
@@ -29267,6 +29280,9 @@ async function runAction(main) {
         }
         if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(err.stack);
+    }
+    finally {
+        process.off('exit', guard);
     }
 }
 

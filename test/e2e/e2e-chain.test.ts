@@ -154,7 +154,17 @@ async function checkStep(
 }
 
 function expectOk(r: StepResult): void {
-  if (r.code !== 0) throw new Error(`step failed (exit ${r.code}):\n${r.stdout.slice(-4000)}`);
+  if (r.code !== 0)
+    throw new Error(`step failed (exit ${r.code}, signal ${r.signal}):\n${r.stdout.slice(-4000)}`);
+}
+
+/** A smoke-check step's verdict, or an error showing how the step ended and the tail of its output. */
+function expectVerdict(r: StepResult, want: string, what: string): void {
+  if (r.outputs.verdict !== want)
+    throw new Error(
+      `${what}: verdict ${r.outputs.verdict ?? '(none)'}, expected ${want} (exit ${r.code}, signal ${r.signal}, ` +
+        `${r.ms} ms):\n${r.stdout.slice(-3000)}`,
+    );
 }
 
 /** The image ids a service's running containers use, once they are `want` (old tasks may still be stopping). */
@@ -225,15 +235,15 @@ describe('the chain through the bundled actions on the real stack', () => {
     good.staging = stg.outputs['release-id'];
     expect(stg.outputs.url).toBe(`http://127.0.0.1:${STG.api}`);
     const stgCheck = await checkStep('staging', STG.api, 5);
+    expectVerdict(stgCheck.r, 'passed', 'staging gate');
     expectOk(stgCheck.r);
-    expect(stgCheck.r.outputs.verdict).toBe('passed');
 
     const prod = await deployStep('production', images);
     expectOk(prod);
     good.production = prod.outputs['release-id'];
     const prodCheck = await checkStep('production', PROD.api, 5);
+    expectVerdict(prodCheck.r, 'passed', 'production gate');
     expectOk(prodCheck.r);
-    expect(prodCheck.r.outputs.verdict).toBe('passed');
     expect(prodCheck.r.summary).toMatch(/api-error-ratio/);
 
     // the same image runs in both environments; GitHub saw in_progress → success for each
@@ -270,7 +280,7 @@ describe('the chain through the bundled actions on the real stack', () => {
     expectOk(stg); // the rollout itself is healthy: only the gate can tell
     expect(await settledImageIds(STG.project, bad.api.imageId)).toEqual([bad.api.imageId]);
     const check = await checkStep('staging', STG.api, 10, stg.outputs['previous-release-id']);
-    if (check.r.outputs.verdict !== 'failed') throw new Error(`staging gate: ${check.r.stdout.slice(-3000)}`);
+    expectVerdict(check.r, 'failed', 'staging gate');
     expect(check.r.outputs['failed-gates']).toMatch(/api-error-ratio/);
     expect(check.traffic.failures['500']).toBeGreaterThan(0);
 
@@ -287,15 +297,15 @@ describe('the chain through the bundled actions on the real stack', () => {
     const stg = await deployStep('staging', degrading);
     expectOk(stg);
     const stgCheck = await checkStep('staging', STG.api, 3); // light traffic: stays under 400 requests
-    expect([stgCheck.r.outputs.verdict, stgCheck.traffic.failed]).toEqual(['passed', 0]);
+    expectVerdict(stgCheck.r, 'passed', 'staging gate');
+    expect(stgCheck.traffic.failed).toBe(0);
 
     const prod = await deployStep('production', degrading);
     expectOk(prod);
     expect(prod.outputs['previous-release-id']).toBe(good.production);
     expect(await settledImageIds(PROD.project, degrading.api.imageId)).toEqual([degrading.api.imageId]);
     const prodCheck = await checkStep('production', PROD.api, 40, good.production);
-    if (prodCheck.r.outputs.verdict !== 'failed')
-      throw new Error(`production gate: ${prodCheck.r.stdout.slice(-3000)}`);
+    expectVerdict(prodCheck.r, 'failed', 'production gate');
     expect(prodCheck.traffic.failures['500']).toBeGreaterThan(0);
 
     const rb = await rollbackStep('production', prod.outputs['previous-release-id']);

@@ -30,6 +30,8 @@ export function offlineImageVars(): Record<string, string> {
 
 export interface StepResult {
   code: number | null;
+  /** The signal that ended the step, if one did (code is null then). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
@@ -94,10 +96,20 @@ export async function runAction(
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 600_000);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+    child.on('close', (c, s) => r([c, s])),
+  );
   clearTimeout(timer);
+  // Every step's whole output and files stay in its directory (ERPT_KEEP_STEPS=1 prints where): a failing
+  // assertion shows the tail, the directory has the rest.
+  writeFileSync(
+    join(dir, 'log'),
+    `${stdout}\n[exit code ${code}, signal ${signal}, ${Date.now() - started} ms]\n`,
+  );
+  if (process.env.ERPT_KEEP_STEPS === '1') process.stderr.write(`step ${action}: ${join(dir, 'log')}\n`);
   return {
     code,
+    signal,
     stdout,
     outputs: commandFile(join(dir, 'out')),
     summary: readFileSync(join(dir, 'summary'), 'utf8'),

@@ -98,6 +98,49 @@ describe('runChecks', () => {
     expect(clock.now() - r.startedAt).toBe(10_000);
   });
 
+  it('a query that never settles ends as an error verdict at the deadline plus grace, not a silent exit', async () => {
+    const { clock, providerFor } = setup(GATES, {});
+    const provider = providerFor('http://staging:9090');
+    const original = provider.query.bind(provider);
+    provider.query = (q, o) =>
+      q.includes('latency') && clock.now() - 1_700_000_000_000 >= 10_000
+        ? new Promise(() => undefined) // an answer that never comes, with no timer keeping anything alive
+        : original(q, o);
+    const r = await runChecks({ ...base, clock, providerFor });
+    expect(r.verdict).toBe('error');
+    expect(r.failedGates).toEqual(['latency']);
+    const latency = r.gates.find((g) => g.name === 'latency')!;
+    expect(latency.phase).toBe('Error');
+    expect(latency.message).toBe(
+      'no result 5m15s after the start (the deadline and its grace): a measurement never finished (1 taken) — no verdict',
+    );
+    expect(latency.measurements).toHaveLength(1);
+    expect(latency.counts.Successful).toBe(1);
+    expect(r.gates.find((g) => g.name === 'errors')!.phase).toBe('Successful');
+    expect(clock.now() - r.startedAt).toBe(5 * 60_000 + 15_000);
+    expect(r.markdown).toMatch(/a measurement never finished/);
+  });
+
+  it('fails fast without waiting for a query in flight that ignores the cancellation', async () => {
+    const { clock, providerFor } = setup(GATES, {});
+    const provider = providerFor('http://staging:9090');
+    const original = provider.query.bind(provider);
+    const elapsed = () => clock.now() - 1_700_000_000_000;
+    provider.query = (q, o) => {
+      if (q.includes('latency') && elapsed() >= 10_000) return new Promise(() => undefined); // deaf to o.signal
+      if (q.includes('http_requests_total') && elapsed() >= 10_000)
+        return clock.sleep(1000).then(() => [{ labels: {}, value: 5 }]);
+      return original(q, o);
+    };
+    const r = await runChecks({ ...base, clock, providerFor });
+    expect(r.verdict).toBe('failed');
+    expect(r.gates.map((g) => [g.name, g.phase])).toEqual([
+      ['errors', 'Failed'],
+      ['latency', 'Skipped'],
+    ]);
+    expect(elapsed()).toBe(11_000);
+  });
+
   it('compares with production when staging is judged', async () => {
     const gates = `${GATES}  - name: relative
     query: sum(rate(x{env="$environment"}[1m]))

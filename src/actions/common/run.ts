@@ -2,7 +2,22 @@
 import * as core from '@actions/core';
 import { InputError, messageOf } from '../../core/errors.js';
 
-export async function runAction(main: () => Promise<void>): Promise<void> {
+/**
+ * Runs main; `unfinished` runs (synchronously) if the process exits before main has settled — a promise that can
+ * never settle lets Node run out of work and exit; the step then says so loudly instead of ending without its
+ * outputs (smoke-check sets its verdict to error there, so the pipeline rolls back).
+ */
+export async function runAction(main: () => Promise<void>, unfinished?: () => void): Promise<void> {
+  const guard = (code: number): void => {
+    // Node passes 0 here and sets 13 afterwards for a top-level await that never settled.
+    const exit = Number(process.exitCode) || code || 13;
+    core.error(
+      `erp-deploy: the step ended before it finished (exit code ${exit}): it was waiting for something that can no longer happen`,
+    );
+    unfinished?.();
+    process.exitCode = exit;
+  };
+  process.once('exit', guard);
   try {
     await main();
   } catch (err) {
@@ -13,5 +28,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
       core.setFailed(messageOf(err));
     }
     if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) core.debug(err.stack);
+  } finally {
+    process.off('exit', guard);
   }
 }

@@ -28,6 +28,25 @@ export interface GateRun {
   onMeasurement?: (gate: GateSpec, m: Measurement) => void;
 }
 
+/**
+ * Promise.all(ps), or a rejection as soon as the signal aborts: a measurement the run no longer needs ends at
+ * once, whether or not the HTTP client notices the abort (the query itself is cancelled through the same signal).
+ */
+function untilAborted<T extends readonly unknown[]>(
+  signal: AbortSignal | undefined,
+  ps: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const all = Promise.all(ps);
+  if (!signal) return all;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new Error('query cancelled'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([all, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
 async function measure(
   gate: GateSpec,
   run: GateRun,
@@ -37,7 +56,7 @@ async function measure(
   const timeoutMs = Math.max(1, Math.min(gate.timeoutMs, run.deadlineAt - at));
   let samples: Sample[] = [];
   try {
-    const [current, base] = await Promise.all([
+    const [current, base] = await untilAborted(run.signal, [
       run.provider.query(run.query, { timeoutMs, signal: run.signal }),
       run.baseline
         ? run.baseline.provider.query(run.baseline.query, {
@@ -46,7 +65,7 @@ async function measure(
             at: run.baseline.offsetMs ? at - run.baseline.offsetMs : undefined,
           })
         : Promise.resolve(undefined),
-    ]);
+    ] as const);
     samples = current;
     const v = judge(gate, parsed, current, base);
     return { at, phase: v.phase, value: v.value, values: current, baseline: v.baseline, message: v.message };

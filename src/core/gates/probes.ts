@@ -157,6 +157,26 @@ export async function runProbe(probe: ProbeConfig, opts: ProbeOptions): Promise<
   return result(false, `${message} (after ${attempts.length} attempt(s))`, headers.shown);
 }
 
+/** The result of a probe that had no answer by the run's deadline (its attempts never ended). */
+export function probeUnfinished(
+  probe: ProbeConfig,
+  baseUrl: string,
+  why: string,
+  totalMs: number,
+): ProbeResult {
+  return {
+    name: probe.name,
+    method: probe.method,
+    url: probeUrl(probe, baseUrl),
+    ok: false,
+    ms: 0,
+    totalMs,
+    attempts: [],
+    message: why,
+    headers: {},
+  };
+}
+
 /** All probes at once; results in the probes' order. */
 export function runProbes(probes: ProbeConfig[], opts: ProbeOptions): Promise<ProbeResult[]> {
   return Promise.all(probes.map((p) => runProbe(p, opts)));

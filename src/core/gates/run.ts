@@ -15,7 +15,8 @@ import { realClock, type Clock } from './clock.js';
 import { evaluateGate, type BaselineSource } from './evaluate.js';
 import { loadGatesFile } from './load.js';
 import { PrometheusProvider, type QueryProvider } from './prometheus.js';
-import { runProbes, type ProbeResult } from './probes.js';
+import { probeUnfinished, runProbes, type ProbeResult } from './probes.js';
+import { addToTally, emptyTally } from './judge.js';
 import { substitute, variablesOf } from './promql.js';
 import type { GateResult, GateSpec, GatesFile, Measurement, Verdict } from './types.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -167,6 +168,25 @@ function baselineFor(
   return { provider: providerFor(p.baseline.prometheusUrl), query, offsetMs: 0 };
 }
 
+/** How long past the deadline a gate or probe may take before it is given up (its own timeouts should end it). */
+export const DEADLINE_GRACE_MS = 15_000;
+
+/**
+ * p, or fallback() once the clock reaches `at` — whichever comes first. The wait is a real timer, so a promise
+ * that can never settle (a lost callback in a library) ends as a visible error by the deadline instead of letting
+ * the process run out of work and exit without a verdict.
+ */
+async function settleBy<T>(p: Promise<T>, at: number, clock: Clock, fallback: () => T): Promise<T> {
+  const cancel = new AbortController();
+  const deadline = clock.sleep(Math.max(0, at - clock.now()), cancel.signal).then(() => fallback);
+  try {
+    const first = await Promise.race([p.then((v) => () => v), deadline]);
+    return first();
+  } finally {
+    cancel.abort();
+  }
+}
+
 export async function runChecks(o: CheckOptions): Promise<CheckResult> {
   const p = plan(o);
   const clock = o.clock ?? realClock;
@@ -182,16 +202,24 @@ export async function runChecks(o: CheckOptions): Promise<CheckResult> {
       `, deadline ${formatDuration(p.deadlineMs)}, baseline ${p.baseline.mode === 'environment' ? p.baseline.name : p.baseline.mode}`,
   );
 
-  const probesDone = runProbes(o.config.probes, {
-    baseUrl: p.baseUrl,
-    logger: log,
+  const giveUpAt = deadlineAt + DEADLINE_GRACE_MS;
+  const unfinished = `no result ${formatDuration(p.deadlineMs + DEADLINE_GRACE_MS)} after the start (the deadline and its grace)`;
+  const probesDone = settleBy(
+    runProbes(o.config.probes, { baseUrl: p.baseUrl, logger: log, clock, signal: stop.signal }),
+    giveUpAt,
     clock,
-    signal: stop.signal,
-  }).then((rs) => {
+    () =>
+      o.config.probes.map((probe) => probeUnfinished(probe, p.baseUrl, unfinished, clock.now() - startedAt)),
+  ).then((rs) => {
     rs.forEach((r) => o.onProbe?.(r));
     if (rs.some((r) => !r.ok)) stop.abort();
     return rs;
   });
+  const taken = new Map<string, Measurement[]>();
+  const onMeasurement = (g: GateSpec, m: Measurement): void => {
+    taken.set(g.name, [...(taken.get(g.name) ?? []), m]);
+    o.onMeasurement?.(g, m);
+  };
   const gatesDone = Promise.all(
     gates.map(async (g): Promise<GateResult> => {
       const query = substitute(g.query, p.variables);
@@ -212,15 +240,34 @@ export async function runChecks(o: CheckOptions): Promise<CheckResult> {
           counts: zero,
         };
       }
-      const r = await evaluateGate(g, {
-        provider: providerFor(p.prometheusUrl),
-        query,
-        baseline: baselineFor(g, p, providerFor),
+      const r = await settleBy(
+        evaluateGate(g, {
+          provider: providerFor(p.prometheusUrl),
+          query,
+          baseline: baselineFor(g, p, providerFor),
+          clock,
+          deadlineAt,
+          signal: stop.signal,
+          onMeasurement,
+        }),
+        giveUpAt,
         clock,
-        deadlineAt,
-        signal: stop.signal,
-        onMeasurement: o.onMeasurement,
-      });
+        (): GateResult => {
+          const measurements = taken.get(g.name) ?? [];
+          return {
+            name: g.name,
+            phase: 'Error',
+            message: `${unfinished}: a measurement never finished (${measurements.length} taken) — no verdict`,
+            query,
+            successCondition: g.successCondition,
+            failureCondition: g.failureCondition,
+            measurements,
+            startedAt,
+            finishedAt: clock.now(),
+            counts: measurements.reduce((t, m) => addToTally(t, m.phase), emptyTally()).counts,
+          };
+        },
+      );
       if (r.phase === 'Failed') stop.abort();
       return r;
     }),
