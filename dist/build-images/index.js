@@ -28745,7 +28745,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9040);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(968);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1387);
 
 
 await (0,_common_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -28755,7 +28755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 968:
+/***/ 1387:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29828,11 +29828,81 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./src/core/images/hash-cache.ts
+/**
+ * Remembered file hashes, so an unchanged build context is checked by stat() alone (the way git's index and
+ * BuildKit's content cache avoid rereading files). An entry is used only while the file's size, inode, mtime and
+ * ctime (nanoseconds) are what they were; a file changed within a second before it was hashed is never trusted
+ * (the "racily clean" rule: a later write in the same timestamp tick would look unchanged). The cache is a plain
+ * JSON file; a missing, unreadable or foreign one is an empty cache, never an error.
+ */
+
+
+const VERSION = 1;
+function statKey(st) {
+    return `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+class HashCache {
+    file;
+    entries = new Map();
+    changed = false;
+    racyNs;
+    /** @param racyMs how recent a change may be and still be remembered (tests shorten it). */
+    constructor(file, racyMs = 1000) {
+        this.file = file;
+        this.racyNs = BigInt(racyMs) * 1000000n;
+        if (!file)
+            return;
+        try {
+            const doc = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+            if (doc.v === VERSION && doc.files)
+                this.entries = new Map(Object.entries(doc.files));
+        }
+        catch {
+            // no cache yet, or one this version does not read: start empty
+        }
+    }
+    /** The hash of the file behind `st` (from the cache when its stat is unchanged), computing it when needed. */
+    hash(path, st, compute) {
+        const key = statKey(st);
+        const hit = this.entries.get(path);
+        if (hit && hit.stat === key)
+            return hit.hash;
+        const hash = compute();
+        const now = BigInt(Date.now()) * 1000000n;
+        if (now - st.mtimeNs > this.racyNs && now - st.ctimeNs > this.racyNs) {
+            this.entries.set(path, { stat: key, hash });
+            this.changed = true;
+        }
+        else if (hit) {
+            this.entries.delete(path);
+            this.changed = true;
+        }
+        return hash;
+    }
+    /** Write the cache back if anything changed; failing to write only costs speed next time. */
+    save() {
+        if (!this.file || !this.changed)
+            return;
+        try {
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(this.file), { recursive: true });
+            const tmp = `${this.file}.${process.pid}.tmp`;
+            (0,external_node_fs_namespaceObject.writeFileSync)(tmp, JSON.stringify({ v: VERSION, files: Object.fromEntries(this.entries) }));
+            (0,external_node_fs_namespaceObject.renameSync)(tmp, this.file);
+            this.changed = false;
+        }
+        catch {
+            // read-only checkout or full disk: the next run hashes again
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/images/context.ts
 /**
  * The content of a build context as Docker sends it: every file not excluded by .dockerignore (Docker's own
  * matching rules, via @balena/dockerignore), hashed with its relative path and executable bit.
  */
+
 
 
 
@@ -29849,8 +29919,11 @@ function ignoreRules(context, dockerfile) {
     const ig = context_ignore().add(lines);
     return { ignored: (p) => ig.ignores(p), reincludes: lines.some((l) => l.trim().startsWith('!')) };
 }
-/** Hash the context; throws (with the OS error code) when the context cannot be read. */
-function hashContext(context, dockerfile) {
+/**
+ * Hash the context; throws (with the OS error code) when the context cannot be read. Files whose stat is
+ * unchanged since `cache` saw them are not read again.
+ */
+function hashContext(context, dockerfile, cache = new HashCache()) {
     const rules = ignoreRules(context, dockerfile);
     const entries = [];
     let bytes = 0;
@@ -29866,11 +29939,10 @@ function hashContext(context, dockerfile) {
             if (d.isDirectory())
                 walk(abs);
             else if (!ignored && (d.isFile() || d.isSymbolicLink())) {
-                const st = (0,external_node_fs_namespaceObject.statSync)(abs);
-                const content = (0,external_node_fs_namespaceObject.readFileSync)(abs);
-                bytes += content.length;
-                const h = (0,external_node_crypto_.createHash)('sha256').update(content).digest('hex');
-                entries.push(`${rel}\0${st.mode & 0o111 ? 'x' : '-'}\0${h}`);
+                const st = (0,external_node_fs_namespaceObject.statSync)(abs, { bigint: true });
+                bytes += Number(st.size);
+                const h = cache.hash(abs, st, () => (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(abs)).digest('hex'));
+                entries.push(`${rel}\0${st.mode & 73n ? 'x' : '-'}\0${h}`);
             }
         }
     };
@@ -29900,8 +29972,8 @@ function keyRef(repository, key) {
     return `${repository}:ck-${key}`;
 }
 const KEY_VERSION = 1;
-function contentKey(unit, baseIds, depKeys) {
-    const ctx = hashContext(unit.build.context, unit.build.dockerfile);
+function contentKey(unit, baseIds, depKeys, hashes) {
+    const ctx = hashContext(unit.build.context, unit.build.dockerfile, hashes);
     const material = {
         v: KEY_VERSION,
         repository: unit.repository,
@@ -30155,17 +30227,33 @@ async function git(args, cwd) {
     const r = await run('git', args, { cwd, ignoreReturnCode: true, timeoutMs: 10_000 }).catch(() => undefined);
     return r && r.code === 0 ? r.stdout.trim() : '';
 }
+/** `git log -1 --decorate=full --format=%H%x00%D`: "<sha>\0HEAD -> refs/heads/main, tag: refs/tags/v1.2.0, …". */
+function parseHead(log) {
+    const [sha = '', decorations = ''] = log.trim().split('\0');
+    const names = decorations
+        .split(', ')
+        .map((d) => d.trim())
+        .filter(Boolean);
+    const head = names.find((n) => n.startsWith('HEAD -> refs/heads/'));
+    return {
+        sha,
+        branch: head ? head.slice('HEAD -> refs/heads/'.length) : '',
+        tags: names.filter((n) => n.startsWith('tag: refs/tags/')).map((n) => n.slice('tag: refs/tags/'.length)),
+    };
+}
 /** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
 async function gitContext(root, env = process.env) {
     const ref = env.GITHUB_REF ?? '';
     const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
-    // Only what GitHub's variables do not say is asked from git, all at once.
-    const [headSha, headBranch, exactTag, remote] = await Promise.all([
-        env.GITHUB_SHA ? '' : git(['rev-parse', 'HEAD'], root),
-        ref ? '' : git(['rev-parse', '--abbrev-ref', 'HEAD'], root),
-        ref || env.GITHUB_ACTIONS ? '' : git(['describe', '--tags', '--exact-match', 'HEAD'], root),
+    // Only what GitHub's variables do not say is asked from git: one `git log` gives the commit, the branch and
+    // the tags on it (its decorations), and runs next to the remote's URL.
+    const needLog = !env.GITHUB_SHA || !ref;
+    const [log, remote] = await Promise.all([
+        needLog ? git(['log', '-1', '--no-show-signature', '--decorate=full', '--format=%H%x00%D'], root) : '',
         fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
     ]);
+    const { sha: headSha, branch: headBranch, tags } = parseHead(log);
+    const exactTag = ref || env.GITHUB_ACTIONS ? '' : (tags.find((t) => SEMVER.test(t)) ?? tags[0] ?? '');
     const sha = env.GITHUB_SHA || headSha || '0'.repeat(40);
     let branch = '';
     let version = '';
@@ -30176,7 +30264,7 @@ async function gitContext(root, env = process.env) {
     else if (ref.startsWith('refs/heads/'))
         branch = ref.slice('refs/heads/'.length);
     else if (!ref) {
-        branch = headBranch === 'HEAD' ? '' : headBranch;
+        branch = headBranch;
         version = exactTag;
     }
     const source = fromGithub
@@ -30398,6 +30486,10 @@ function imagesTable(images, failures = [], builder = '') {
 
 
 
+
+
+
+
 function checkOptions(opts) {
     validateTemplates(opts.tags);
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
@@ -30413,7 +30505,7 @@ function checkOptions(opts) {
     }
 }
 /** Content keys in dependency order: an image built FROM another planned image includes that one's key. */
-async function contentKeys(engine, units) {
+async function contentKeys(engine, units, hashes) {
     const names = [...new Set(units.flatMap((u) => u.bases))];
     const ids = await Promise.all(names.map(async (n) => (await engine.inspect(n))?.id));
     const baseIds = Object.fromEntries(names.flatMap((n, i) => (ids[i] ? [[n, ids[i]]] : [])));
@@ -30422,10 +30514,11 @@ async function contentKeys(engine, units) {
         if (keys[u.owner])
             return keys[u.owner];
         const deps = units.filter((d) => u.dependsOn.includes(d.owner) && d.composeImage);
-        keys[u.owner] = contentKey(u, baseIds, Object.fromEntries(deps.map((d) => [d.composeImage, keyOf(d)])));
+        keys[u.owner] = contentKey(u, baseIds, Object.fromEntries(deps.map((d) => [d.composeImage, keyOf(d)])), hashes);
         return keys[u.owner];
     };
     units.forEach(keyOf);
+    hashes.save();
     return keys;
 }
 async function skippedImages(engine, plan) {
@@ -30449,18 +30542,23 @@ async function skippedImages(engine, plan) {
     }));
     return out;
 }
+function hashCacheFile(opts, env) {
+    if (opts.hashCacheFile !== undefined)
+        return opts.hashCacheFile || undefined;
+    const dir = env.ERP_DEPLOY_CACHE_DIR ||
+        (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'erp-deploy');
+    const project = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_path_namespaceObject.resolve)(opts.root)).digest('hex').slice(0, 16);
+    return (0,external_node_path_namespaceObject.join)(dir, `context-hashes-${project}.json`);
+}
 async function buildImages(plan, opts) {
     const started = Date.now();
     const env = opts.env ?? process.env;
     const { logger } = opts;
     checkOptions(opts);
     const engine = opts.engine ?? engineFor(env);
-    // Builder detection and the git context run while the content keys are computed: no wall time on a build.
-    const detection = opts.builder ? Promise.resolve(opts.builder) : detectBuilder(opts.cache, env);
-    detection.catch(() => undefined);
     const git = gitContext(opts.root, env);
     await engine.ping();
-    const keys = await contentKeys(engine, plan.units);
+    const keys = await contentKeys(engine, plan.units, new HashCache(hashCacheFile(opts, env)));
     const cached = {};
     if (!opts.noCache) {
         await Promise.all(plan.units.map(async (u) => {
@@ -30471,7 +30569,8 @@ async function buildImages(plan, opts) {
     const toBuild = plan.units.filter((u) => !cached[u.owner]);
     let builder;
     if (toBuild.length || opts.push || opts.cache !== 'auto') {
-        builder = await detection;
+        // Only now: an unchanged stack never starts a docker client.
+        builder = opts.builder ?? (await detectBuilder(opts.cache, env));
         logger.info(describeBuilder(builder));
     }
     else {

@@ -1,8 +1,9 @@
 /** Context hashing: .dockerignore (Docker's rules), content, names and the executable bit change the digest. */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashContext } from '../../src/core/images/context.js';
+import { HashCache } from '../../src/core/images/hash-cache.js';
 
 function context(): string {
   const dir = mkdtempSync(join(tmpdir(), 'erpt-ctx-'));
@@ -47,5 +48,58 @@ describe('hashContext', () => {
     const a = hashContext(dir, df);
     writeFileSync(join(dir, 'src/app.py'), 'print(3)\n');
     expect(hashContext(dir, df).digest).toBe(a.digest);
+  });
+});
+
+describe('hashContext with a remembered-hash cache', () => {
+  const settle = () => new Promise((r) => setTimeout(r, 5));
+
+  it('reads an unchanged file once across runs, and again as soon as it changes', async () => {
+    const dir = context();
+    const df = join(dir, 'Dockerfile');
+    const file = join(mkdtempSync(join(tmpdir(), 'erpt-hc-')), 'cache', 'hashes.json');
+    await settle();
+    const warm = new HashCache(file, 1); // remember what changed more than 1 ms ago
+    const first = hashContext(dir, df, warm);
+    warm.save();
+    const cache = new HashCache(file, 1);
+    const seen: string[] = [];
+    const spy = cache.hash.bind(cache);
+    cache.hash = (p, st, compute) => spy(p, st, () => (seen.push(p), compute()));
+    expect(hashContext(dir, df, cache).digest).toBe(first.digest);
+    expect(seen).toEqual([]); // every file came from the cache
+    writeFileSync(join(dir, 'src/app.py'), 'print(9)\n'); // same size, new content, new mtime
+    const changed = hashContext(dir, df, cache);
+    expect(seen).toEqual([join(dir, 'src/app.py')]);
+    expect(changed.digest).toBe(hashContext(dir, df).digest); // the uncached answer
+    expect(changed.digest).not.toBe(first.digest);
+  });
+
+  it('never remembers a file written within the last second (a same-tick rewrite would look unchanged)', async () => {
+    const dir = context();
+    const df = join(dir, 'Dockerfile');
+    const file = join(mkdtempSync(join(tmpdir(), 'erpt-hc-')), 'cache', 'hashes.json');
+    const fresh = new HashCache(file); // the default window: 1 s
+    hashContext(dir, df, fresh);
+    fresh.save();
+    expect(existsSync(file)).toBe(false); // every file is younger than a second: nothing remembered
+    await settle();
+    const later = new HashCache(file, 1);
+    hashContext(dir, df, later);
+    later.save();
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).files)).toHaveLength(3);
+  });
+
+  it('a corrupt or foreign cache file is an empty cache, not an error', () => {
+    const dir = context();
+    const df = join(dir, 'Dockerfile');
+    const file = join(mkdtempSync(join(tmpdir(), 'erpt-hc-')), 'hashes.json');
+    writeFileSync(file, '{"v":1,"files":');
+    expect(hashContext(dir, df, new HashCache(file)).digest).toBe(hashContext(dir, df).digest);
+    writeFileSync(
+      file,
+      JSON.stringify({ v: 99, files: { [join(dir, 'src/app.py')]: { stat: 'x', hash: 'y' } } }),
+    );
+    expect(hashContext(dir, df, new HashCache(file)).digest).toBe(hashContext(dir, df).digest);
   });
 });

@@ -1,5 +1,5 @@
 /** Tag templates (metadata-action style) and their bad input. */
-import { renderTags, validateTemplates, type TagVars } from '../../src/core/images/tags.js';
+import { parseHead, renderTags, validateTemplates, type TagVars } from '../../src/core/images/tags.js';
 
 const vars: TagVars = {
   sha: '1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d',
@@ -53,5 +53,26 @@ describe('renderTags', () => {
   ])('%s is bad input naming the field', (template, re) => {
     expect(() => validateTemplates([template], 'tags')).toThrow(re);
     expect(() => validateTemplates([template], 'tags')).toThrow(/^tags: /);
+  });
+});
+
+describe('parseHead (one git log for commit, branch and tags)', () => {
+  const sha = 'a'.repeat(40);
+  it.each<[string, { branch: string; tags: string[] }]>([
+    [
+      `${sha}\0HEAD -> refs/heads/feature/x, refs/remotes/origin/feature/x`,
+      { branch: 'feature/x', tags: [] },
+    ],
+    [
+      `${sha}\0HEAD, tag: refs/tags/v1.2.0, tag: refs/tags/latest`,
+      { branch: '', tags: ['v1.2.0', 'latest'] },
+    ],
+    [`${sha}\0HEAD -> refs/heads/main, tag: refs/tags/v2.0.0`, { branch: 'main', tags: ['v2.0.0'] }],
+    [`${sha}\0`, { branch: '', tags: [] }],
+  ])('%j', (log, want) => {
+    expect(parseHead(`${log}\n`)).toEqual({ sha, ...want });
+  });
+  it('no repository or no commit: nothing', () => {
+    expect(parseHead('')).toEqual({ sha: '', branch: '', tags: [] });
   });
 });

@@ -16,6 +16,10 @@ import { gitContext, renderTags, validateTemplates, type TagVars } from './tags.
 import { schedule } from './schedule.js';
 import { runUnit, type BuildFailure, type UnitOutcome } from './unit.js';
 import { imagesTable } from './summary.js';
+import { HashCache } from './hash-cache.js';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export type { BuildFailure } from './unit.js';
 
@@ -46,6 +50,12 @@ export interface BuildOptions {
   builder?: Builder;
   /** How image queries reach the engine (default: its API on the local socket, else the CLI). */
   engine?: Engine;
+  /**
+   * Where file hashes are remembered between runs; "" keeps nothing. Default: one file per project root in
+   * $ERP_DEPLOY_CACHE_DIR, else $XDG_CACHE_HOME/erp-deploy, else ~/.cache/erp-deploy — outside the project, so
+   * the cache never becomes part of a build context it describes.
+   */
+  hashCacheFile?: string;
 }
 
 export interface BuildResult {
@@ -80,7 +90,11 @@ function checkOptions(opts: BuildOptions): void {
 }
 
 /** Content keys in dependency order: an image built FROM another planned image includes that one's key. */
-async function contentKeys(engine: Engine, units: BuildUnit[]): Promise<Record<string, string>> {
+async function contentKeys(
+  engine: Engine,
+  units: BuildUnit[],
+  hashes: HashCache,
+): Promise<Record<string, string>> {
   const names = [...new Set(units.flatMap((u) => u.bases))];
   const ids = await Promise.all(names.map(async (n) => (await engine.inspect(n))?.id));
   const baseIds = Object.fromEntries(names.flatMap((n, i) => (ids[i] ? [[n, ids[i]!]] : [])));
@@ -88,10 +102,16 @@ async function contentKeys(engine: Engine, units: BuildUnit[]): Promise<Record<s
   const keyOf = (u: BuildUnit): string => {
     if (keys[u.owner]) return keys[u.owner];
     const deps = units.filter((d) => u.dependsOn.includes(d.owner) && d.composeImage);
-    keys[u.owner] = contentKey(u, baseIds, Object.fromEntries(deps.map((d) => [d.composeImage!, keyOf(d)])));
+    keys[u.owner] = contentKey(
+      u,
+      baseIds,
+      Object.fromEntries(deps.map((d) => [d.composeImage!, keyOf(d)])),
+      hashes,
+    );
     return keys[u.owner];
   };
   units.forEach(keyOf);
+  hashes.save();
   return keys;
 }
 
@@ -119,18 +139,24 @@ async function skippedImages(engine: Engine, plan: BuildPlan): Promise<ImageMap>
   return out;
 }
 
+function hashCacheFile(opts: BuildOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (opts.hashCacheFile !== undefined) return opts.hashCacheFile || undefined;
+  const dir =
+    env.ERP_DEPLOY_CACHE_DIR ||
+    join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'erp-deploy');
+  const project = createHash('sha256').update(resolve(opts.root)).digest('hex').slice(0, 16);
+  return join(dir, `context-hashes-${project}.json`);
+}
+
 export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const env = opts.env ?? process.env;
   const { logger } = opts;
   checkOptions(opts);
   const engine = opts.engine ?? engineFor(env);
-  // Builder detection and the git context run while the content keys are computed: no wall time on a build.
-  const detection = opts.builder ? Promise.resolve(opts.builder) : detectBuilder(opts.cache, env);
-  detection.catch(() => undefined);
   const git = gitContext(opts.root, env);
   await engine.ping();
-  const keys = await contentKeys(engine, plan.units);
+  const keys = await contentKeys(engine, plan.units, new HashCache(hashCacheFile(opts, env)));
   const cached: Record<string, string | undefined> = {};
   if (!opts.noCache) {
     await Promise.all(
@@ -143,7 +169,8 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
   const toBuild = plan.units.filter((u) => !cached[u.owner]);
   let builder: Builder | undefined;
   if (toBuild.length || opts.push || opts.cache !== 'auto') {
-    builder = await detection;
+    // Only now: an unchanged stack never starts a docker client.
+    builder = opts.builder ?? (await detectBuilder(opts.cache, env));
     logger.info(describeBuilder(builder));
   } else {
     logger.info(`builder: not needed, every image is cached (${engine.via})`);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, existsSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
+import { HashCache } from './hash-cache.js';
 
 // CommonJS module whose typings declare an ES default export: take whichever shape the loader gives.
 const ignore = ((dockerignore as unknown as { default?: unknown }).default ??
@@ -32,8 +33,11 @@ function ignoreRules(context: string, dockerfile: string): Rules {
   return { ignored: (p) => ig.ignores(p), reincludes: lines.some((l) => l.trim().startsWith('!')) };
 }
 
-/** Hash the context; throws (with the OS error code) when the context cannot be read. */
-export function hashContext(context: string, dockerfile: string): ContextDigest {
+/**
+ * Hash the context; throws (with the OS error code) when the context cannot be read. Files whose stat is
+ * unchanged since `cache` saw them are not read again.
+ */
+export function hashContext(context: string, dockerfile: string, cache = new HashCache()): ContextDigest {
   const rules = ignoreRules(context, dockerfile);
   const entries: string[] = [];
   let bytes = 0;
@@ -47,11 +51,10 @@ export function hashContext(context: string, dockerfile: string): ContextDigest 
       if (ignored && !(d.isDirectory() && rules.reincludes)) continue;
       if (d.isDirectory()) walk(abs);
       else if (!ignored && (d.isFile() || d.isSymbolicLink())) {
-        const st = statSync(abs);
-        const content = readFileSync(abs);
-        bytes += content.length;
-        const h = createHash('sha256').update(content).digest('hex');
-        entries.push(`${rel}\0${st.mode & 0o111 ? 'x' : '-'}\0${h}`);
+        const st = statSync(abs, { bigint: true });
+        bytes += Number(st.size);
+        const h = cache.hash(abs, st, () => createHash('sha256').update(readFileSync(abs)).digest('hex'));
+        entries.push(`${rel}\0${st.mode & 0o111n ? 'x' : '-'}\0${h}`);
       }
     }
   };

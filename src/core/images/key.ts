@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hashContext } from './context.js';
+import type { HashCache } from './hash-cache.js';
 import type { BuildUnit } from './plan.js';
 
 export const KEY_LABEL = 'org.erp-deploy.content-key';
@@ -23,8 +24,9 @@ export function contentKey(
   unit: BuildUnit,
   baseIds: Record<string, string>,
   depKeys: Record<string, string>,
+  hashes?: HashCache,
 ): string {
-  const ctx = hashContext(unit.build.context, unit.build.dockerfile);
+  const ctx = hashContext(unit.build.context, unit.build.dockerfile, hashes);
   const material = {
     v: KEY_VERSION,
     repository: unit.repository,

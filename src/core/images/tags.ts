@@ -111,17 +111,34 @@ async function git(args: string[], cwd: string): Promise<string> {
   return r && r.code === 0 ? r.stdout.trim() : '';
 }
 
+/** `git log -1 --decorate=full --format=%H%x00%D`: "<sha>\0HEAD -> refs/heads/main, tag: refs/tags/v1.2.0, …". */
+export function parseHead(log: string): { sha: string; branch: string; tags: string[] } {
+  const [sha = '', decorations = ''] = log.trim().split('\0');
+  const names = decorations
+    .split(', ')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  const head = names.find((n) => n.startsWith('HEAD -> refs/heads/'));
+  return {
+    sha,
+    branch: head ? head.slice('HEAD -> refs/heads/'.length) : '',
+    tags: names.filter((n) => n.startsWith('tag: refs/tags/')).map((n) => n.slice('tag: refs/tags/'.length)),
+  };
+}
+
 /** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
 export async function gitContext(root: string, env: NodeJS.ProcessEnv = process.env): Promise<GitContext> {
   const ref = env.GITHUB_REF ?? '';
   const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
-  // Only what GitHub's variables do not say is asked from git, all at once.
-  const [headSha, headBranch, exactTag, remote] = await Promise.all([
-    env.GITHUB_SHA ? '' : git(['rev-parse', 'HEAD'], root),
-    ref ? '' : git(['rev-parse', '--abbrev-ref', 'HEAD'], root),
-    ref || env.GITHUB_ACTIONS ? '' : git(['describe', '--tags', '--exact-match', 'HEAD'], root),
+  // Only what GitHub's variables do not say is asked from git: one `git log` gives the commit, the branch and
+  // the tags on it (its decorations), and runs next to the remote's URL.
+  const needLog = !env.GITHUB_SHA || !ref;
+  const [log, remote] = await Promise.all([
+    needLog ? git(['log', '-1', '--no-show-signature', '--decorate=full', '--format=%H%x00%D'], root) : '',
     fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
   ]);
+  const { sha: headSha, branch: headBranch, tags } = parseHead(log);
+  const exactTag = ref || env.GITHUB_ACTIONS ? '' : (tags.find((t) => SEMVER.test(t)) ?? tags[0] ?? '');
   const sha = env.GITHUB_SHA || headSha || '0'.repeat(40);
   let branch = '';
   let version = '';
@@ -129,7 +146,7 @@ export async function gitContext(root: string, env: NodeJS.ProcessEnv = process.
   else if (env.GITHUB_HEAD_REF) branch = env.GITHUB_HEAD_REF;
   else if (ref.startsWith('refs/heads/')) branch = ref.slice('refs/heads/'.length);
   else if (!ref) {
-    branch = headBranch === 'HEAD' ? '' : headBranch;
+    branch = headBranch;
     version = exactTag;
   }
   const source = fromGithub
