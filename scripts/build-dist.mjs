@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { installLoader } from './dist-loader.mjs';
 
 const entries = readdirSync('src/actions', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('src/actions', d.name, 'index.ts')))
@@ -30,6 +31,7 @@ for (const [name, entry] of entries) {
     ],
     { stdio: 'inherit' },
   );
+  installLoader(out, name);
   writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
   process.stdout.write(`built ${out}/index.js\n`);
 }

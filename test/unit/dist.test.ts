@@ -1,17 +1,17 @@
 /** Every committed bundle loads and runs on this Node: with no inputs it fails cleanly, never a module crash. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dist = join(process.cwd(), 'dist');
 const actions = readdirSync(dist).filter((d) => d !== 'cli');
 
-function runBundle(name: string, args: string[] = []) {
+function runBundle(name: string, args: string[] = [], env: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'erp-bundle-'));
   return spawnSync(process.execPath, [join(dist, name, 'index.js'), ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '' },
+    env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -41,5 +41,44 @@ describe('bundles', () => {
     const r = runBundle('cli', ['config', '--config', 'nope.yml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/nope\.yml: configuration file not found/);
+  });
+
+  describe('V8 code cache (scripts/dist-loader.mjs)', () => {
+    const cached = (dir: string) => readdirSync(join(dir, 'v8'));
+
+    it.each([...actions, 'cli'])('%s keeps its compiled code after the first run and reuses it', (name) => {
+      const dir = mkdtempSync(join(tmpdir(), 'erp-v8-'));
+      const args = name === 'cli' ? ['--help'] : [];
+      const first = runBundle(name, args, { ERP_DEPLOY_CACHE_DIR: dir });
+      const files = cached(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(new RegExp(`^${name}-[0-9a-f]{32}-v\\d+\\.\\d+\\.\\d+-\\w+\\.bin$`));
+      const written = statSync(join(dir, 'v8', files[0])).mtimeMs;
+      const second = runBundle(name, args, { ERP_DEPLOY_CACHE_DIR: dir });
+      const same = (out: string) => out.replace(/erp-bundle-\w+/g, 'erp-bundle-X'); // each run has its own cwd
+      expect([second.status, same(second.stdout)]).toEqual([first.status, same(first.stdout)]);
+      expect(statSync(join(dir, 'v8', files[0])).mtimeMs).toBe(written); // accepted, not rewritten
+    });
+
+    it('a cache V8 rejects is replaced, and the bundle runs all the same', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'erp-v8-'));
+      runBundle('cli', ['--help'], { ERP_DEPLOY_CACHE_DIR: dir });
+      const [file] = cached(dir);
+      writeFileSync(join(dir, 'v8', file), Buffer.alloc(4096, 7));
+      const r = runBundle('cli', ['--help'], { ERP_DEPLOY_CACHE_DIR: dir });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('Usage: erp-deploy');
+      expect(statSync(join(dir, 'v8', file)).size).toBeGreaterThan(100_000);
+    });
+
+    it('on a GitHub-hosted runner (empty every job) nothing is written', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'erp-v8-'));
+      const r = runBundle('cli', ['--help'], {
+        ERP_DEPLOY_CACHE_DIR: dir,
+        RUNNER_ENVIRONMENT: 'github-hosted',
+      });
+      expect(r.status).toBe(0);
+      expect(() => cached(dir)).toThrow(/ENOENT/);
+    });
   });
 });

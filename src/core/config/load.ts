@@ -4,6 +4,9 @@ import { dirname, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { parseDocument, LineCounter, isNode, type Document } from 'yaml';
 import { InputError } from '../errors.js';
+import { isDeepStrictEqual } from 'node:util';
+import { cacheDir } from '../cache-dir.js';
+import { ContentCache } from '../content-cache.js';
 import validate from './validate-config.generated.js';
 import type { EnvironmentConfig, ProjectConfig, ProbeConfig } from './types.js';
 
@@ -37,6 +40,11 @@ function describe(e: ErrorObject): { field: string; message: string; path: strin
 }
 
 export function parseConfig(text: string, file: string): ProjectConfig {
+  return complete(parseRaw(text, file) as unknown as RawConfig, file); // the schema just said so
+}
+
+/** The file's data, valid against the schema; errors name the file, the field and the line. */
+function parseRaw(text: string, file: string): Record<string, unknown> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
   if (doc.errors.length) {
@@ -59,7 +67,7 @@ export function parseConfig(text: string, file: string): ProjectConfig {
         : '';
     throw new InputError(`${first.message}${line ? ` (line ${line})` : ''}${more}`, file, first.field, line);
   }
-  return complete(raw as unknown as RawConfig, file); // the schema just said so
+  return raw;
 }
 
 export function loadConfig(path?: string, cwd = process.cwd()): ProjectConfig {
@@ -70,7 +78,15 @@ export function loadConfig(path?: string, cwd = process.cwd()): ProjectConfig {
       file,
     );
   }
-  return parseConfig(readFileSync(file, 'utf8'), file);
+  const text = readFileSync(file, 'utf8');
+  // A file seen before is read back as its data (validated again), not parsed again; only plain JSON data is kept.
+  const cache = new ContentCache<Record<string, unknown>>(cacheDir(process.env), 'config', 1);
+  let raw = cache.get(text);
+  if (!raw || !validate(raw)) {
+    raw = parseRaw(text, file);
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(raw)), raw)) cache.put(text, raw);
+  }
+  return complete(raw as unknown as RawConfig, file);
 }
 
 type RawEnv = Partial<Omit<EnvironmentConfig, 'name' | 'hooks'>> & {

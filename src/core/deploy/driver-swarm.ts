@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HASH_LABEL, type Mapping } from './compose-doc.js';
 import { detectCompose } from './driver-compose.js';
+import { labelOf } from './plan.js';
 import type { ApplyRequest, ApplyResult, Driver, RunningService } from './driver.js';
 import { containers, docker, healthOf, RolloutError, sleep } from './engine.js';
 import { waitHealthy } from './health-wait.js';
@@ -65,6 +66,13 @@ export async function ensureEdgeScript(target: Target, stateRoot: string, docume
 }
 
 const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
+const MOVING_STATES = ['updating', 'rollback_started'];
+
+/** The config hash the rendered document wants for a service (what the service's container labels carry). */
+function wantedHash(req: ApplyRequest, name: string): string {
+  const svc = (req.document.services as Record<string, Mapping> | undefined)?.[name];
+  return svc ? labelOf(svc, HASH_LABEL) : '';
+}
 
 async function waitUpdates(req: ApplyRequest, before: Record<string, string>): Promise<void> {
   const changed = req.levels.flat();
@@ -89,6 +97,16 @@ async function waitUpdates(req: ApplyRequest, before: Record<string, string>): P
         done.add(name);
       } else if (!fresh && before[name] === undefined) {
         done.add(name); // a new service: no update status ever; its tasks' health decides below
+      } else if (
+        !fresh &&
+        wantedHash(req, name) &&
+        s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wantedHash(req, name) &&
+        !MOVING_STATES.includes(u?.State ?? '')
+      ) {
+        // Already at this spec, so `stack deploy` started no update: e.g. Swarm's own rollback of a failed
+        // release restored exactly what a rollback deploys. Once that settles, its tasks' health decides below.
+        req.logger.info(`swarm: ${name}: already at this definition (${u?.State ?? 'no update status'})`);
+        done.add(name);
       }
     }
     if (done.size === changed.length) return;

@@ -18,7 +18,7 @@ import { runUnit, type BuildFailure, type UnitOutcome } from './unit.js';
 import { imagesTable } from './summary.js';
 import { HashCache } from './hash-cache.js';
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
+import { cacheDir } from '../cache-dir.js';
 import { join, resolve } from 'node:path';
 
 export type { BuildFailure } from './unit.js';
@@ -50,11 +50,7 @@ export interface BuildOptions {
   builder?: Builder;
   /** How image queries reach the engine (default: its API on the local socket, else the CLI). */
   engine?: Engine;
-  /**
-   * Where file hashes are remembered between runs; "" keeps nothing. Default: one file per project root in
-   * $ERP_DEPLOY_CACHE_DIR, else $XDG_CACHE_HOME/erp-deploy, else ~/.cache/erp-deploy — outside the project, so
-   * the cache never becomes part of a build context it describes.
-   */
+  /** Where file hashes are remembered between runs; "" keeps nothing. Default: one file per project root in cacheDir(). */
   hashCacheFile?: string;
 }
 
@@ -141,9 +137,7 @@ async function skippedImages(engine: Engine, plan: BuildPlan): Promise<ImageMap>
 
 function hashCacheFile(opts: BuildOptions, env: NodeJS.ProcessEnv): string | undefined {
   if (opts.hashCacheFile !== undefined) return opts.hashCacheFile || undefined;
-  const dir =
-    env.ERP_DEPLOY_CACHE_DIR ||
-    join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'erp-deploy');
+  const dir = cacheDir(env);
   const project = createHash('sha256').update(resolve(opts.root)).digest('hex').slice(0, 16);
   return join(dir, `context-hashes-${project}.json`);
 }

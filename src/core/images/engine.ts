@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { run } from '../exec.js';
 import { FailedError, messageOf } from '../errors.js';
 
@@ -54,7 +55,9 @@ class SocketEngine implements Engine {
 
   private call(method: string, path: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method, path, timeout: 30_000 }, (res) => {
+      // Its own connection per call, no agent: the engine is local and an agent's bookkeeping costs more here.
+      const connection = () => connect(this.socketPath);
+      const req = request({ createConnection: connection, method, path, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));

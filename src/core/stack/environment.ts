@@ -3,6 +3,7 @@
  * with (lowest to highest precedence) compose.envFiles, the environment's `env` map, then the process
  * environment (as Compose lets the shell override env files; tests move ports this way).
  */
+import { cacheDir } from '../cache-dir.js';
 import type { ProjectConfig } from '../config/types.js';
 import { environmentOf, projectPath } from '../config/load.js';
 import { readEnvFile } from './env-file.js';
@@ -27,5 +28,9 @@ export function stackForEnvironment(
 ): StackModel {
   const overlays = envName ? environmentOf(config, envName).overlays : [];
   const files = [...config.compose.files, ...overlays].map((f) => projectPath(config, f));
-  return loadStack(files, { env: environmentVariables(config, envName, env), cwd: config.root });
+  return loadStack(files, {
+    env: environmentVariables(config, envName, env),
+    cwd: config.root,
+    cacheDir: cacheDir(process.env),
+  });
 }

@@ -14,6 +14,8 @@ export interface LoadOptions {
   env: Env;
   /** Directory relative compose file paths are resolved against (default: process.cwd()). */
   cwd?: string;
+  /** Remember parsed files by content here (cacheDir()); none: parse every time. */
+  cacheDir?: string;
 }
 
 const isRemote = (ctx: string): boolean => /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(ctx);
@@ -79,7 +81,7 @@ export function loadStack(files: string[], opts: LoadOptions): StackModel {
   let document: Mapping = {};
   const origin: Record<string, { file: string; line?: number }> = {};
   for (const file of paths) {
-    const parsed = parseComposeFile(file);
+    const parsed = parseComposeFile(file, opts.cacheDir);
     const data = interpolateTree(parsed.data, {
       env: opts.env,
       unset,
