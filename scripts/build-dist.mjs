@@ -31,7 +31,7 @@ for (const [name, entry] of entries) {
     ],
     { stdio: 'inherit' },
   );
-  installLoader(out, name);
+  const loader = installLoader(out, name);
   writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
-  process.stdout.write(`built ${out}/index.js\n`);
+  process.stdout.write(`built ${out}/index.js${loader ? ' (+ bundle.js through the V8 code cache)' : ''}\n`);
 }

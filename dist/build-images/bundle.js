@@ -28745,7 +28745,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9040);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2748);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4981);
 
 
 await (0,_common_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -28755,7 +28755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2748:
+/***/ 4981:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30408,8 +30408,11 @@ function parseHead(log) {
         tags: names.filter((n) => n.startsWith('tag: refs/tags/')).map((n) => n.slice('tag: refs/tags/'.length)),
     };
 }
-/** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
-async function gitContext(root, env = process.env) {
+/**
+ * Commit, branch, version and source from GitHub's variables, else from the git checkout at root. The source
+ * (origin's URL) only labels real builds: `withSource: false` spares a git call when nothing is built.
+ */
+async function gitContext(root, env = process.env, withSource = true) {
     const ref = env.GITHUB_REF ?? '';
     const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
     // Only what GitHub's variables do not say is asked from git: one `git log` gives the commit, the branch and
@@ -30417,7 +30420,7 @@ async function gitContext(root, env = process.env) {
     const needLog = !env.GITHUB_SHA || !ref;
     const [log, remote] = await Promise.all([
         needLog ? git(['log', '-1', '--no-show-signature', '--decorate=full', '--format=%H%x00%D'], root) : '',
-        fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
+        fromGithub || !withSource ? '' : git(['config', '--get', 'remote.origin.url'], root),
     ]);
     const { sha: headSha, branch: headBranch, tags } = parseHead(log);
     const exactTag = ref || env.GITHUB_ACTIONS ? '' : (tags.find((t) => SEMVER.test(t)) ?? tags[0] ?? '');
@@ -30434,10 +30437,15 @@ async function gitContext(root, env = process.env) {
         branch = headBranch;
         version = exactTag;
     }
-    const source = fromGithub
-        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
-        : remote.replace(/\.git$/, '');
+    const source = fromGithub ? githubSource(env) : remote.replace(/\.git$/, '');
     return { sha, branch: branch.replace(/[^A-Za-z0-9_.-]/g, '-'), version, source };
+}
+const githubSource = (env) => `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
+/** The repository URL for org.opencontainers.image.source alone (what gitContext(…, false) left out). */
+async function gitSource(root, env = process.env) {
+    if (env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL)
+        return githubSource(env);
+    return (await git(['config', '--get', 'remote.origin.url'], root)).replace(/\.git$/, '');
 }
 
 ;// CONCATENATED MODULE: ./src/core/images/schedule.ts
@@ -30615,12 +30623,20 @@ async function runUnit(u, key, cachedId, ctx) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/compare.ts
+/**
+ * Code-point order for names, ids and timestamps: stable across machines, and free, where localeCompare sets up
+ * ICU's collator on first use (milliseconds a short command notices) and orders by the machine's locale.
+ */
+const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
 ;// CONCATENATED MODULE: ./src/core/images/summary.ts
+
 const mb = (n) => (n ? `${(n / 1_000_000).toFixed(1)} MB` : '—');
 const summary_short = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '—');
 function imagesTable(images, failures = [], builder = '') {
     const rows = Object.values(images)
-        .sort((a, b) => a.service.localeCompare(b.service))
+        .sort((a, b) => byCodePoint(a.service, b.service))
         .map((i) => `| ${i.service} | ${i.status} | \`${i.ref}\` | ${i.digest ? `\`${i.digest.slice(0, 19)}…\`` : summary_short(i.imageId)} | ${mb(i.sizeBytes)} | ${i.seconds}s |`);
     for (const f of failures)
         rows.push(`| ${f.service} | **failed** | — | — | — | — |`);
@@ -30722,7 +30738,7 @@ async function buildImages(plan, opts) {
     const { logger } = opts;
     checkOptions(opts);
     const engine = opts.engine ?? engineFor(env);
-    const git = gitContext(opts.root, env);
+    const git = gitContext(opts.root, env, false);
     await engine.ping();
     const keys = await contentKeys(engine, plan.units, new HashCache(hashCacheFile(opts, env)));
     const cached = {};
@@ -30733,6 +30749,9 @@ async function buildImages(plan, opts) {
         }));
     }
     const toBuild = plan.units.filter((u) => !cached[u.owner]);
+    // The source label goes on real builds only (an unchanged stack never asks git for it); asked while the
+    // builder is detected.
+    const source = toBuild.length ? gitSource(opts.root, env) : undefined;
     let builder;
     if (toBuild.length || opts.push || opts.cache !== 'auto') {
         // Only now: an unchanged stack never starts a docker client.
@@ -30745,6 +30764,8 @@ async function buildImages(plan, opts) {
     if (opts.push)
         await login(builder, opts.registry.host, opts.registry.username, opts.registry.password, logger);
     const vars = { ...(await git), env: opts.environment ?? '', now: new Date() };
+    if (source)
+        vars.source = await source;
     const ctx = {
         engine,
         builder,

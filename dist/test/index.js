@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script, constants } from 'node:vm';
+import { Script } from 'node:vm';
 
 const file = fileURLToPath(new URL('./bundle.js', import.meta.url));
-const source = readFileSync(file, 'utf8');
+const bytes = readFileSync(file);
+const source = bytes.toString('utf8');
 const env = process.env;
-const hash = createHash('sha256').update(source).digest('hex').slice(0, 32);
+const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32); // the bytes: no re-encoding
 const dir = env.ERP_DEPLOY_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'erp-deploy');
 const cache = join(dir, 'v8', `test-${hash}-${process.version}-${process.arch}.bin`);
 let cachedData;
@@ -19,11 +20,7 @@ try {
 } catch {
   // first run here: compile, and keep the code for the next run
 }
-const script = new Script(source, {
-  filename: file,
-  cachedData,
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = new Script(source, { filename: file, cachedData });
 // Hosted runners start empty every job: writing there would only cost time.
 if ((!cachedData || script.cachedDataRejected) && env.RUNNER_ENVIRONMENT !== 'github-hosted')
   process.once('exit', () => {

@@ -16,6 +16,7 @@ import type { ApplyRequest, ApplyResult, Driver, RunningService } from './driver
 import { containers, docker, healthOf, RolloutError } from './engine.js';
 import { waitHealthy } from './health-wait.js';
 import type { Target } from './target.js';
+import { byCodePoint } from '../compare.js';
 
 const composeCmd = new WeakMap<Target, { cmd: string; pre: string[]; version: string }>();
 
@@ -61,7 +62,7 @@ async function serviceContainers(target: Target, project: string, service?: stri
   const list = (await containers(target, filters)).filter(
     (c) => c.labels['com.docker.compose.oneoff'] !== 'True',
   );
-  return list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return list.sort((a, b) => byCodePoint(b.startedAt, a.startedAt));
 }
 
 export const composeDriver: Driver = {

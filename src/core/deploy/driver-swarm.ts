@@ -17,6 +17,7 @@ import { EDGE_SCRIPT } from './edge-proxy.js';
 import { edgeScriptFile, toSwarmDocument } from './swarm-doc.js';
 import { posix } from 'node:path';
 import type { Target } from './target.js';
+import { byCodePoint } from '../compare.js';
 
 interface UpdateStatus {
   State?: string;
@@ -52,7 +53,7 @@ const shortName = (project: string, full: string) => full.slice(project.length +
 
 async function runningTasks(target: Target, project: string, service: string) {
   const list = await containers(target, [`label=com.docker.swarm.service.name=${project}_${service}`], false);
-  return list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return list.sort((a, b) => byCodePoint(b.startedAt, a.startedAt));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { HASH_LABEL, isMapping, type Mapping } from './compose-doc.js';
 import type { Health, RunningService } from './driver.js';
 import { namedVolumes } from './swarm-doc.js';
+import { byCodePoint } from '../compare.js';
 
 export type ServiceAction = 'create' | 'update' | 'start' | 'unchanged';
 
@@ -88,7 +89,7 @@ export function computePlan(
 ): DeployPlan {
   const services = (isMapping(document.services) ? document.services : {}) as Record<string, Mapping>;
   const depth = depthOf(services);
-  const names = Object.keys(services).sort((a, b) => depth[a] - depth[b] || a.localeCompare(b));
+  const names = Object.keys(services).sort((a, b) => depth[a] - depth[b] || byCodePoint(a, b));
   const plans: ServicePlan[] = names.map((name) => {
     const svc = services[name];
     const cur = current[name];

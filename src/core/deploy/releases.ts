@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { InputError } from '../errors.js';
 import type { StatePaths } from './state.js';
 import type { Target } from './target.js';
+import { byCodePoint } from '../compare.js';
 
 export type ReleaseOutcome = 'pending' | 'healthy' | 'failed' | 'rolled-back';
 
@@ -63,7 +64,7 @@ export async function listReleases(target: Target, paths: StatePaths): Promise<R
     const text = await target.readFile(posix.join(releaseDir(paths, id), 'release.json'));
     if (text) out.push(JSON.parse(text) as Release);
   }
-  return out.sort((a, b) => a.id.localeCompare(b.id));
+  return out.sort((a, b) => byCodePoint(a.id, b.id));
 }
 
 export async function readReleaseCompose(target: Target, paths: StatePaths, id: string): Promise<string> {

@@ -12,7 +12,7 @@ import { describeBuilder, detectBuilder, type Builder, type CacheMode } from './
 import { contentKey, KEY_LABEL, keyRef } from './key.js';
 import { digestFor, login } from './docker.js';
 import { engineFor, type Engine } from './engine.js';
-import { gitContext, renderTags, validateTemplates, type TagVars } from './tags.js';
+import { gitContext, gitSource, renderTags, validateTemplates, type TagVars } from './tags.js';
 import { schedule } from './schedule.js';
 import { runUnit, type BuildFailure, type UnitOutcome } from './unit.js';
 import { imagesTable } from './summary.js';
@@ -148,7 +148,7 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
   const { logger } = opts;
   checkOptions(opts);
   const engine = opts.engine ?? engineFor(env);
-  const git = gitContext(opts.root, env);
+  const git = gitContext(opts.root, env, false);
   await engine.ping();
   const keys = await contentKeys(engine, plan.units, new HashCache(hashCacheFile(opts, env)));
   const cached: Record<string, string | undefined> = {};
@@ -161,6 +161,9 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
     );
   }
   const toBuild = plan.units.filter((u) => !cached[u.owner]);
+  // The source label goes on real builds only (an unchanged stack never asks git for it); asked while the
+  // builder is detected.
+  const source = toBuild.length ? gitSource(opts.root, env) : undefined;
   let builder: Builder | undefined;
   if (toBuild.length || opts.push || opts.cache !== 'auto') {
     // Only now: an unchanged stack never starts a docker client.
@@ -172,6 +175,7 @@ export async function buildImages(plan: BuildPlan, opts: BuildOptions): Promise<
   if (opts.push)
     await login(builder!, opts.registry!.host, opts.registry!.username!, opts.registry!.password!, logger);
   const vars: TagVars = { ...(await git), env: opts.environment ?? '', now: new Date() };
+  if (source) vars.source = await source;
   const ctx = {
     engine,
     builder,

@@ -126,8 +126,15 @@ export function parseHead(log: string): { sha: string; branch: string; tags: str
   };
 }
 
-/** Commit, branch, version and source from GitHub's variables, else from the git checkout at root. */
-export async function gitContext(root: string, env: NodeJS.ProcessEnv = process.env): Promise<GitContext> {
+/**
+ * Commit, branch, version and source from GitHub's variables, else from the git checkout at root. The source
+ * (origin's URL) only labels real builds: `withSource: false` spares a git call when nothing is built.
+ */
+export async function gitContext(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+  withSource = true,
+): Promise<GitContext> {
   const ref = env.GITHUB_REF ?? '';
   const fromGithub = !!(env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL);
   // Only what GitHub's variables do not say is asked from git: one `git log` gives the commit, the branch and
@@ -135,7 +142,7 @@ export async function gitContext(root: string, env: NodeJS.ProcessEnv = process.
   const needLog = !env.GITHUB_SHA || !ref;
   const [log, remote] = await Promise.all([
     needLog ? git(['log', '-1', '--no-show-signature', '--decorate=full', '--format=%H%x00%D'], root) : '',
-    fromGithub ? '' : git(['config', '--get', 'remote.origin.url'], root),
+    fromGithub || !withSource ? '' : git(['config', '--get', 'remote.origin.url'], root),
   ]);
   const { sha: headSha, branch: headBranch, tags } = parseHead(log);
   const exactTag = ref || env.GITHUB_ACTIONS ? '' : (tags.find((t) => SEMVER.test(t)) ?? tags[0] ?? '');
@@ -149,8 +156,14 @@ export async function gitContext(root: string, env: NodeJS.ProcessEnv = process.
     branch = headBranch;
     version = exactTag;
   }
-  const source = fromGithub
-    ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
-    : remote.replace(/\.git$/, '');
+  const source = fromGithub ? githubSource(env) : remote.replace(/\.git$/, '');
   return { sha, branch: branch.replace(/[^A-Za-z0-9_.-]/g, '-'), version, source };
+}
+
+const githubSource = (env: NodeJS.ProcessEnv): string => `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
+
+/** The repository URL for org.opencontainers.image.source alone (what gitContext(…, false) left out). */
+export async function gitSource(root: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL) return githubSource(env);
+  return (await git(['config', '--get', 'remote.origin.url'], root)).replace(/\.git$/, '');
 }
