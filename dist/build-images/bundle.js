@@ -30042,6 +30042,18 @@ class HashCache {
         }
         return hash;
     }
+    /** One file per project root: keep the newest `keep`, drop the older half beyond that (roots gone away). */
+    dropOldest(keep) {
+        const dir = (0,external_node_path_namespaceObject.dirname)(this.file);
+        const mine = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
+        if (mine.length <= keep)
+            return;
+        mine
+            .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(dir, n)).mtimeMs }))
+            .sort((a, b) => b.t - a.t)
+            .slice(keep / 2)
+            .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(dir, n), { force: true }));
+    }
     /** Write the cache back if anything changed; failing to write only costs speed next time. */
     save() {
         if (!this.file || !this.changed)
@@ -30052,6 +30064,7 @@ class HashCache {
             (0,external_node_fs_namespaceObject.writeFileSync)(tmp, JSON.stringify({ v: VERSION, files: Object.fromEntries(this.entries) }));
             (0,external_node_fs_namespaceObject.renameSync)(tmp, this.file);
             this.changed = false;
+            this.dropOldest(64);
         }
         catch {
             // read-only checkout or full disk: the next run hashes again

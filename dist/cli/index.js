@@ -1901,6 +1901,18 @@ class HashCache {
         }
         return hash;
     }
+    /** One file per project root: keep the newest `keep`, drop the older half beyond that (roots gone away). */
+    dropOldest(keep) {
+        const dir = (0,external_node_path_.dirname)(this.file);
+        const mine = (0,external_node_fs_.readdirSync)(dir).filter((n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
+        if (mine.length <= keep)
+            return;
+        mine
+            .map((n) => ({ n, t: (0,external_node_fs_.statSync)((0,external_node_path_.join)(dir, n)).mtimeMs }))
+            .sort((a, b) => b.t - a.t)
+            .slice(keep / 2)
+            .forEach(({ n }) => (0,external_node_fs_.rmSync)((0,external_node_path_.join)(dir, n), { force: true }));
+    }
     /** Write the cache back if anything changed; failing to write only costs speed next time. */
     save() {
         if (!this.file || !this.changed)
@@ -1911,6 +1923,7 @@ class HashCache {
             (0,external_node_fs_.writeFileSync)(tmp, JSON.stringify({ v: VERSION, files: Object.fromEntries(this.entries) }));
             (0,external_node_fs_.renameSync)(tmp, this.file);
             this.changed = false;
+            this.dropOldest(64);
         }
         catch {
             // read-only checkout or full disk: the next run hashes again
