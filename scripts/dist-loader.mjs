@@ -1,9 +1,10 @@
 // Turns an ncc ESM bundle into a classic script run through V8's code cache (what Node 22's
-// module.enableCompileCache does; Node 20, which actions run on, lacks it). dist/<name>/index.js becomes a small
-// loader; the bundle moves to dist/<name>/bundle.js unchanged but for two mechanical rewrites that let it run as
-// a script: the createRequire import and import.meta.url become parameters. The compiled code is kept in the user's cache directory, never in dist/, under a
-// name that includes the hash of the bundle's content (V8 itself only checks a cached script's length).
-import { readFileSync, writeFileSync } from 'node:fs';
+// module.enableCompileCache does; Node 20, which actions run on, lacks it). The bundle moves to
+// dist/<name>/bundle.js unchanged but for two mechanical rewrites that let it run as a script (the createRequire
+// import and import.meta.url become parameters); dist/<name>/index.js becomes two lines calling the shared loader
+// (scripts/v8-loader.mjs, copied to dist/v8-loader.mjs), which keeps the compiled code in the user's cache
+// directory, never in dist/.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -31,45 +32,12 @@ export function toScript(bundle, file) {
   return { shebang, script };
 }
 
+/** dist/<name>/index.js when the bundle runs through the shared loader (dist/v8-loader.mjs). */
 export function loaderFor(name) {
-  return `// erp-deploy ${name}: runs bundle.js through V8's code cache (scripts/dist-loader.mjs explains).
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+  return `// erp-deploy ${name}: runs bundle.js through V8's code cache (scripts/v8-loader.mjs explains).
+import { runBundle } from '../v8-loader.mjs';
 
-const file = fileURLToPath(new URL('./bundle.js', import.meta.url));
-const bytes = readFileSync(file);
-const source = bytes.toString('utf8');
-const env = process.env;
-const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32); // the bytes: no re-encoding
-const dir = env.ERP_DEPLOY_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'erp-deploy');
-const cache = join(dir, 'v8', \`${name}-\${hash}-\${process.version}-\${process.arch}.bin\`);
-let cachedData;
-try {
-  cachedData = readFileSync(cache);
-} catch {
-  // first run here: compile, and keep the code for the next run
-}
-const script = new Script(source, { filename: file, cachedData });
-// Hosted runners start empty every job: writing there would only cost time.
-if ((!cachedData || script.cachedDataRejected) && env.RUNNER_ENVIRONMENT !== 'github-hosted')
-  process.once('exit', () => {
-    try {
-      mkdirSync(join(dir, 'v8'), { recursive: true });
-      writeFileSync(\`\${cache}.\${process.pid}\`, script.createCachedData());
-      renameSync(\`\${cache}.\${process.pid}\`, cache);
-      // one file per action: the code of an older bundle is of no use any more
-      for (const f of readdirSync(join(dir, 'v8')))
-        if (f.startsWith('${name}-') && f !== basename(cache)) rmSync(join(dir, 'v8', f), { force: true });
-    } catch {
-      // a read-only home only costs the compile next time
-    }
-  });
-await script.runInThisContext()(createRequire(file), import.meta.url);
+await runBundle(import.meta.url, '${name}');
 `;
 }
 
@@ -86,5 +54,6 @@ export function installLoader(dir, name) {
   const { shebang, script } = toScript(bundle, index);
   writeFileSync(join(dir, 'bundle.js'), script);
   writeFileSync(index, shebang + loaderFor(name), { mode: shebang ? 0o755 : 0o644 });
+  copyFileSync(new URL('./v8-loader.mjs', import.meta.url), join(dir, '..', 'v8-loader.mjs'));
   return true;
 }

@@ -28786,9 +28786,24 @@ const external_node_os_namespaceObject = __erpRequire("node:os");
  */
 
 
+
 function cacheDir(env = process.env) {
     return (env.ERP_DEPLOY_CACHE_DIR ||
         (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'erp-deploy'));
+}
+/**
+ * Bound a cache folder: when more than `keep` of its files match, the newest half of `keep` stays and the rest
+ * (entries not used for a while) goes. Throws like readdir does; callers treat any failure as "nothing pruned".
+ */
+function dropOldest(dir, keep, matches = () => true) {
+    const names = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter(matches);
+    if (names.length <= keep)
+        return;
+    names
+        .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(dir, n)).mtimeMs }))
+        .sort((a, b) => b.t - a.t)
+        .slice(keep / 2)
+        .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(dir, n), { force: true }));
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -28800,6 +28815,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * not seen for a while are dropped (the newest half is kept beyond `keep`). Unreadable, foreign or unwritable
  * entries only cost the computation: nothing here ever fails.
  */
+
 
 
 
@@ -28841,14 +28857,7 @@ class ContentCache {
             const file = this.file(text);
             (0,external_node_fs_namespaceObject.writeFileSync)(`${file}.${process.pid}.tmp`, JSON.stringify({ v: this.version, value }));
             (0,external_node_fs_namespaceObject.renameSync)(`${file}.${process.pid}.tmp`, file);
-            const names = (0,external_node_fs_namespaceObject.readdirSync)(folder);
-            if (names.length <= this.keep)
-                return;
-            names
-                .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(folder, n)).mtimeMs }))
-                .sort((a, b) => b.t - a.t)
-                .slice(this.keep / 2)
-                .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(folder, n), { force: true }));
+            dropOldest(folder, this.keep);
         }
         catch {
             // a read-only or full cache directory only costs the computation next time
@@ -30000,6 +30009,7 @@ var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
  */
 
 
+
 const VERSION = 1;
 function statKey(st) {
     return `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
@@ -30042,18 +30052,6 @@ class HashCache {
         }
         return hash;
     }
-    /** One file per project root: keep the newest `keep`, drop the older half beyond that (roots gone away). */
-    dropOldest(keep) {
-        const dir = (0,external_node_path_namespaceObject.dirname)(this.file);
-        const mine = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
-        if (mine.length <= keep)
-            return;
-        mine
-            .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(dir, n)).mtimeMs }))
-            .sort((a, b) => b.t - a.t)
-            .slice(keep / 2)
-            .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(dir, n), { force: true }));
-    }
     /** Write the cache back if anything changed; failing to write only costs speed next time. */
     save() {
         if (!this.file || !this.changed)
@@ -30064,7 +30062,8 @@ class HashCache {
             (0,external_node_fs_namespaceObject.writeFileSync)(tmp, JSON.stringify({ v: VERSION, files: Object.fromEntries(this.entries) }));
             (0,external_node_fs_namespaceObject.renameSync)(tmp, this.file);
             this.changed = false;
-            this.dropOldest(64);
+            // one file per project root: the newest 64 stay (roots gone away drop out)
+            dropOldest((0,external_node_path_namespaceObject.dirname)(this.file), 64, (n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
         }
         catch {
             // read-only checkout or full disk: the next run hashes again

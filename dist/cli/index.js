@@ -631,9 +631,24 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  */
 
 
+
 function cacheDir(env = process.env) {
     return (env.ERP_DEPLOY_CACHE_DIR ||
         (0,external_node_path_.join)(env.XDG_CACHE_HOME || (0,external_node_path_.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'erp-deploy'));
+}
+/**
+ * Bound a cache folder: when more than `keep` of its files match, the newest half of `keep` stays and the rest
+ * (entries not used for a while) goes. Throws like readdir does; callers treat any failure as "nothing pruned".
+ */
+function dropOldest(dir, keep, matches = () => true) {
+    const names = (0,external_node_fs_.readdirSync)(dir).filter(matches);
+    if (names.length <= keep)
+        return;
+    names
+        .map((n) => ({ n, t: (0,external_node_fs_.statSync)((0,external_node_path_.join)(dir, n)).mtimeMs }))
+        .sort((a, b) => b.t - a.t)
+        .slice(keep / 2)
+        .forEach(({ n }) => (0,external_node_fs_.rmSync)((0,external_node_path_.join)(dir, n), { force: true }));
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -645,6 +660,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
  * not seen for a while are dropped (the newest half is kept beyond `keep`). Unreadable, foreign or unwritable
  * entries only cost the computation: nothing here ever fails.
  */
+
 
 
 
@@ -686,14 +702,7 @@ class ContentCache {
             const file = this.file(text);
             (0,external_node_fs_.writeFileSync)(`${file}.${process.pid}.tmp`, JSON.stringify({ v: this.version, value }));
             (0,external_node_fs_.renameSync)(`${file}.${process.pid}.tmp`, file);
-            const names = (0,external_node_fs_.readdirSync)(folder);
-            if (names.length <= this.keep)
-                return;
-            names
-                .map((n) => ({ n, t: (0,external_node_fs_.statSync)((0,external_node_path_.join)(folder, n)).mtimeMs }))
-                .sort((a, b) => b.t - a.t)
-                .slice(this.keep / 2)
-                .forEach(({ n }) => (0,external_node_fs_.rmSync)((0,external_node_path_.join)(folder, n), { force: true }));
+            dropOldest(folder, this.keep);
         }
         catch {
             // a read-only or full cache directory only costs the computation next time
@@ -1859,6 +1868,7 @@ var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
  */
 
 
+
 const VERSION = 1;
 function statKey(st) {
     return `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
@@ -1901,18 +1911,6 @@ class HashCache {
         }
         return hash;
     }
-    /** One file per project root: keep the newest `keep`, drop the older half beyond that (roots gone away). */
-    dropOldest(keep) {
-        const dir = (0,external_node_path_.dirname)(this.file);
-        const mine = (0,external_node_fs_.readdirSync)(dir).filter((n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
-        if (mine.length <= keep)
-            return;
-        mine
-            .map((n) => ({ n, t: (0,external_node_fs_.statSync)((0,external_node_path_.join)(dir, n)).mtimeMs }))
-            .sort((a, b) => b.t - a.t)
-            .slice(keep / 2)
-            .forEach(({ n }) => (0,external_node_fs_.rmSync)((0,external_node_path_.join)(dir, n), { force: true }));
-    }
     /** Write the cache back if anything changed; failing to write only costs speed next time. */
     save() {
         if (!this.file || !this.changed)
@@ -1923,7 +1921,8 @@ class HashCache {
             (0,external_node_fs_.writeFileSync)(tmp, JSON.stringify({ v: VERSION, files: Object.fromEntries(this.entries) }));
             (0,external_node_fs_.renameSync)(tmp, this.file);
             this.changed = false;
-            this.dropOldest(64);
+            // one file per project root: the newest 64 stay (roots gone away drop out)
+            dropOldest((0,external_node_path_.dirname)(this.file), 64, (n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
         }
         catch {
             // read-only checkout or full disk: the next run hashes again
@@ -13402,10 +13401,11 @@ async function ensureEdgeScript(target, stateRoot, document) {
 }
 const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
 const MOVING_STATES = ['updating', 'rollback_started'];
-/** The config hash the rendered document wants for a service (what the service's container labels carry). */
-function wantedHash(req, name) {
+/** The service already runs the definition the rendered document wants (same config-hash label). */
+function atWanted(req, name, s) {
     const svc = req.document.services?.[name];
-    return svc ? labelOf(svc, HASH_LABEL) : '';
+    const wanted = svc ? labelOf(svc, HASH_LABEL) : '';
+    return !!wanted && s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wanted;
 }
 async function waitUpdates(req, before) {
     const changed = req.levels.flat();
@@ -13431,10 +13431,7 @@ async function waitUpdates(req, before) {
             else if (!fresh && before[name] === undefined) {
                 done.add(name); // a new service: no update status ever; its tasks' health decides below
             }
-            else if (!fresh &&
-                wantedHash(req, name) &&
-                s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wantedHash(req, name) &&
-                !MOVING_STATES.includes(u?.State ?? '')) {
+            else if (!fresh && atWanted(req, name, s) && !MOVING_STATES.includes(u?.State ?? '')) {
                 // Already at this spec, so `stack deploy` started no update: e.g. Swarm's own rollback of a failed
                 // release restored exactly what a rollback deploys. Once that settles, its tasks' health decides below.
                 req.logger.info(`swarm: ${name}: already at this definition (${u?.State ?? 'no update status'})`);

@@ -34312,9 +34312,24 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  */
 
 
+
 function cacheDir(env = process.env) {
     return (env.ERP_DEPLOY_CACHE_DIR ||
         (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'erp-deploy'));
+}
+/**
+ * Bound a cache folder: when more than `keep` of its files match, the newest half of `keep` stays and the rest
+ * (entries not used for a while) goes. Throws like readdir does; callers treat any failure as "nothing pruned".
+ */
+function dropOldest(dir, keep, matches = () => true) {
+    const names = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter(matches);
+    if (names.length <= keep)
+        return;
+    names
+        .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(dir, n)).mtimeMs }))
+        .sort((a, b) => b.t - a.t)
+        .slice(keep / 2)
+        .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(dir, n), { force: true }));
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -34326,6 +34341,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * not seen for a while are dropped (the newest half is kept beyond `keep`). Unreadable, foreign or unwritable
  * entries only cost the computation: nothing here ever fails.
  */
+
 
 
 
@@ -34367,14 +34383,7 @@ class ContentCache {
             const file = this.file(text);
             (0,external_node_fs_namespaceObject.writeFileSync)(`${file}.${process.pid}.tmp`, JSON.stringify({ v: this.version, value }));
             (0,external_node_fs_namespaceObject.renameSync)(`${file}.${process.pid}.tmp`, file);
-            const names = (0,external_node_fs_namespaceObject.readdirSync)(folder);
-            if (names.length <= this.keep)
-                return;
-            names
-                .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(folder, n)).mtimeMs }))
-                .sort((a, b) => b.t - a.t)
-                .slice(this.keep / 2)
-                .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(folder, n), { force: true }));
+            dropOldest(folder, this.keep);
         }
         catch {
             // a read-only or full cache directory only costs the computation next time
@@ -37011,10 +37020,11 @@ async function ensureEdgeScript(target, stateRoot, document) {
 }
 const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
 const MOVING_STATES = ['updating', 'rollback_started'];
-/** The config hash the rendered document wants for a service (what the service's container labels carry). */
-function wantedHash(req, name) {
+/** The service already runs the definition the rendered document wants (same config-hash label). */
+function atWanted(req, name, s) {
     const svc = req.document.services?.[name];
-    return svc ? labelOf(svc, HASH_LABEL) : '';
+    const wanted = svc ? labelOf(svc, HASH_LABEL) : '';
+    return !!wanted && s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wanted;
 }
 async function waitUpdates(req, before) {
     const changed = req.levels.flat();
@@ -37040,10 +37050,7 @@ async function waitUpdates(req, before) {
             else if (!fresh && before[name] === undefined) {
                 done.add(name); // a new service: no update status ever; its tasks' health decides below
             }
-            else if (!fresh &&
-                wantedHash(req, name) &&
-                s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wantedHash(req, name) &&
-                !MOVING_STATES.includes(u?.State ?? '')) {
+            else if (!fresh && atWanted(req, name, s) && !MOVING_STATES.includes(u?.State ?? '')) {
                 // Already at this spec, so `stack deploy` started no update: e.g. Swarm's own rollback of a failed
                 // release restored exactly what a rollback deploys. Once that settles, its tasks' health decides below.
                 req.logger.info(`swarm: ${name}: already at this definition (${u?.State ?? 'no update status'})`);

@@ -29390,9 +29390,24 @@ const external_node_os_namespaceObject = __erpRequire("node:os");
  */
 
 
+
 function cacheDir(env = process.env) {
     return (env.ERP_DEPLOY_CACHE_DIR ||
         (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.cache'), 'erp-deploy'));
+}
+/**
+ * Bound a cache folder: when more than `keep` of its files match, the newest half of `keep` stays and the rest
+ * (entries not used for a while) goes. Throws like readdir does; callers treat any failure as "nothing pruned".
+ */
+function dropOldest(dir, keep, matches = () => true) {
+    const names = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter(matches);
+    if (names.length <= keep)
+        return;
+    names
+        .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(dir, n)).mtimeMs }))
+        .sort((a, b) => b.t - a.t)
+        .slice(keep / 2)
+        .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(dir, n), { force: true }));
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -29404,6 +29419,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * not seen for a while are dropped (the newest half is kept beyond `keep`). Unreadable, foreign or unwritable
  * entries only cost the computation: nothing here ever fails.
  */
+
 
 
 
@@ -29445,14 +29461,7 @@ class ContentCache {
             const file = this.file(text);
             (0,external_node_fs_namespaceObject.writeFileSync)(`${file}.${process.pid}.tmp`, JSON.stringify({ v: this.version, value }));
             (0,external_node_fs_namespaceObject.renameSync)(`${file}.${process.pid}.tmp`, file);
-            const names = (0,external_node_fs_namespaceObject.readdirSync)(folder);
-            if (names.length <= this.keep)
-                return;
-            names
-                .map((n) => ({ n, t: (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(folder, n)).mtimeMs }))
-                .sort((a, b) => b.t - a.t)
-                .slice(this.keep / 2)
-                .forEach(({ n }) => (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(folder, n), { force: true }));
+            dropOldest(folder, this.keep);
         }
         catch {
             // a read-only or full cache directory only costs the computation next time

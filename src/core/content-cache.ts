@@ -5,8 +5,9 @@
  * entries only cost the computation: nothing here ever fails.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropOldest } from './cache-dir.js';
 
 export class ContentCache<T> {
   constructor(
@@ -42,13 +43,7 @@ export class ContentCache<T> {
       const file = this.file(text);
       writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ v: this.version, value }));
       renameSync(`${file}.${process.pid}.tmp`, file);
-      const names = readdirSync(folder);
-      if (names.length <= this.keep) return;
-      names
-        .map((n) => ({ n, t: statSync(join(folder, n)).mtimeMs }))
-        .sort((a, b) => b.t - a.t)
-        .slice(this.keep / 2)
-        .forEach(({ n }) => rmSync(join(folder, n), { force: true }));
+      dropOldest(folder, this.keep);
     } catch {
       // a read-only or full cache directory only costs the computation next time
     }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dist = join(process.cwd(), 'dist');
-const actions = readdirSync(dist).filter((d) => d !== 'cli');
+const actions = readdirSync(dist, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'cli')
+  .map((d) => d.name);
 
 function runBundle(name: string, args: string[] = [], env: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'erp-bundle-'));

@@ -69,10 +69,11 @@ export async function ensureEdgeScript(target: Target, stateRoot: string, docume
 const FAILED_STATES = ['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'];
 const MOVING_STATES = ['updating', 'rollback_started'];
 
-/** The config hash the rendered document wants for a service (what the service's container labels carry). */
-function wantedHash(req: ApplyRequest, name: string): string {
+/** The service already runs the definition the rendered document wants (same config-hash label). */
+function atWanted(req: ApplyRequest, name: string, s: RawService): boolean {
   const svc = (req.document.services as Record<string, Mapping> | undefined)?.[name];
-  return svc ? labelOf(svc, HASH_LABEL) : '';
+  const wanted = svc ? labelOf(svc, HASH_LABEL) : '';
+  return !!wanted && s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wanted;
 }
 
 async function waitUpdates(req: ApplyRequest, before: Record<string, string>): Promise<void> {
@@ -98,12 +99,7 @@ async function waitUpdates(req: ApplyRequest, before: Record<string, string>): P
         done.add(name);
       } else if (!fresh && before[name] === undefined) {
         done.add(name); // a new service: no update status ever; its tasks' health decides below
-      } else if (
-        !fresh &&
-        wantedHash(req, name) &&
-        s.Spec.TaskTemplate.ContainerSpec.Labels?.[HASH_LABEL] === wantedHash(req, name) &&
-        !MOVING_STATES.includes(u?.State ?? '')
-      ) {
+      } else if (!fresh && atWanted(req, name, s) && !MOVING_STATES.includes(u?.State ?? '')) {
         // Already at this spec, so `stack deploy` started no update: e.g. Swarm's own rollback of a failed
         // release restored exactly what a rollback deploys. Once that settles, its tasks' health decides below.
         req.logger.info(`swarm: ${name}: already at this definition (${u?.State ?? 'no update status'})`);

@@ -5,8 +5,9 @@
  * (the "racily clean" rule: a later write in the same timestamp tick would look unchanged). The cache is a plain
  * JSON file; a missing, unreadable or foreign one is an empty cache, never an error.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { dropOldest } from '../cache-dir.js';
 import type { BigIntStats } from 'node:fs';
 
 const VERSION = 1;
@@ -59,18 +60,6 @@ export class HashCache {
     return hash;
   }
 
-  /** One file per project root: keep the newest `keep`, drop the older half beyond that (roots gone away). */
-  private dropOldest(keep: number): void {
-    const dir = dirname(this.file!);
-    const mine = readdirSync(dir).filter((n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
-    if (mine.length <= keep) return;
-    mine
-      .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
-      .sort((a, b) => b.t - a.t)
-      .slice(keep / 2)
-      .forEach(({ n }) => rmSync(join(dir, n), { force: true }));
-  }
-
   /** Write the cache back if anything changed; failing to write only costs speed next time. */
   save(): void {
     if (!this.file || !this.changed) return;
@@ -80,7 +69,8 @@ export class HashCache {
       writeFileSync(tmp, JSON.stringify({ v: VERSION, files: Object.fromEntries(this.entries) }));
       renameSync(tmp, this.file);
       this.changed = false;
-      this.dropOldest(64);
+      // one file per project root: the newest 64 stay (roots gone away drop out)
+      dropOldest(dirname(this.file), 64, (n) => n.startsWith('context-hashes-') && n.endsWith('.json'));
     } catch {
       // read-only checkout or full disk: the next run hashes again
     }
